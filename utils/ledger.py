@@ -1,0 +1,222 @@
+"""The results ledger: every notebook's key figures, checked and logged.
+
+::
+
+    from utils.ledger import record
+    record("imdb_test_accuracy", test_acc, book=0.885,
+           bands={"full": (0.87, 0.90), "quick": (0.80, 1.0)})
+
+``record`` appends one JSON line to ``results/<profile>.jsonl`` (profile, seed,
+backend, device, data sources, date, wall time since ``utils.start``) and then
+asserts that the value lies in the band of the active profile. A band is required
+for *every* profile and must be finite on at least one side: a check that cannot
+fail is a defect.
+
+``python -m utils.ledger report`` turns the latest full-profile line of each
+figure into ``results/REPRODUCTION.md`` (book vs ours) and refreshes the table in
+``README.md`` between its ``results`` markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import REPO_ROOT, profile
+from .session import current_run
+
+__all__ = ["RESULTS_ENV", "latest_rows", "read_rows", "record", "record_unavailable", "render_table", "results_dir"]
+
+RESULTS_ENV = "DLWP_RESULTS_DIR"
+README_START = "<!-- results:start -->"
+README_END = "<!-- results:end -->"
+
+
+def results_dir() -> Path:
+    """Where ledger lines go: ``DLWP_RESULTS_DIR`` or ``results/``."""
+    return Path(os.environ.get(RESULTS_ENV, REPO_ROOT / "results"))
+
+
+def _check_bands(bands: Mapping[str, tuple[float, float]]) -> None:
+    missing = [p for p in profile.PROFILES if p not in bands]
+    if missing:
+        raise ValueError(f"bands must give a (low, high) band for every profile; missing: {missing}")
+    for name, band in bands.items():
+        if name not in profile.PROFILES:
+            raise ValueError(f"unknown profile {name!r} in bands")
+        lo, hi = band
+        if math.isnan(lo) or math.isnan(hi) or lo > hi:
+            raise ValueError(f"band {band} for profile {name!r} is empty or not a number")
+        if math.isinf(lo) and math.isinf(hi):
+            raise ValueError(f"band {band} for profile {name!r} cannot fail; give at least one finite bound")
+
+
+def _append(row: dict) -> Path:
+    out = results_dir() / f"{row['profile']}.jsonl"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(row, sort_keys=True) + "\n")
+    return out
+
+
+def _base_row(name: str, book, description: str) -> dict:
+    run = current_run()
+    return {
+        "notebook": run.notebook,
+        "name": name,
+        "description": description,
+        "book": book,
+        "profile": run.profile,
+        "seed": run.seed,
+        "backend": run.backend,
+        "device": run.device,
+        "versions": run.versions,
+        "data": run.data,
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "wall_time_s": round(run.elapsed(), 1),
+    }
+
+
+def record(
+    name: str,
+    value: float,
+    *,
+    bands: Mapping[str, tuple[float, float]],
+    book: float | None = None,
+    description: str = "",
+) -> float:
+    """Log ``value`` under ``name`` and assert it lies in the active profile's band.
+
+    ``book`` is the figure the first edition reports (``None`` where it reports none).
+    Returns ``value`` so the call can end a cell and show it.
+    """
+    _check_bands(bands)
+    value = float(value)
+    row = _base_row(name, book, description)
+    lo, hi = (float(b) for b in bands[row["profile"]])
+    ok = lo <= value <= hi
+    row.update(value=value, band=[lo, hi], in_band=ok)
+    _append(row)
+    assert ok, (
+        f"{name} = {value:.4g} is outside the {row['profile']}-profile band [{lo:g}, {hi:g}]"
+        + (f" (book: {book:g})" if book is not None else "")
+        + ". Either the run went wrong or the band needs evidence-based revision."
+    )
+    return value
+
+
+def record_unavailable(name: str, *, reason: str, book: float | None = None, description: str = "") -> None:
+    """Log that figure ``name`` could not be produced in this run, and why (e.g. missing weights)."""
+    if not reason.strip():
+        raise ValueError("give the reason the figure is unavailable")
+    row = _base_row(name, book, description)
+    row.update(value=None, band=None, in_band=None, unavailable=reason)
+    _append(row)
+
+
+# ----------------------------------------------------------------------------- report
+
+
+def read_rows(profile_name: str = "full", directory: Path | None = None) -> list[dict]:
+    path = (directory or results_dir()) / f"{profile_name}.jsonl"
+    if not path.exists():
+        return []
+    with open(path, encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+def _section_key(notebook: str) -> tuple:
+    parts = []
+    for p in notebook.replace("-", ".").split("."):
+        parts.append((0, int(p), "") if p.isdigit() else (1, 0, p))
+    return tuple(parts)
+
+
+def latest_rows(rows: list[dict]) -> list[dict]:
+    """The last line per (notebook, figure), ordered by notebook then first appearance."""
+    latest: dict[tuple[str, str], dict] = {}
+    order: dict[tuple[str, str], int] = {}
+    for i, row in enumerate(rows):
+        key = (row["notebook"], row["name"])
+        latest[key] = row
+        order.setdefault(key, i)
+    return sorted(latest.values(), key=lambda r: (_section_key(r["notebook"]), order[(r["notebook"], r["name"])]))
+
+
+def _fmt(x) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.4g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
+    return str(x)
+
+
+def render_table(rows: list[dict]) -> str:
+    lines = [
+        "| Notebook | Figure | Book | Ours | Band | In band | Seed | Data | Date |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in latest_rows(rows):
+        label = r["description"] or r["name"]
+        if r.get("unavailable"):
+            ours, band, ok = f"_{r['unavailable']}_", "–", "–"
+        else:
+            ours = _fmt(r["value"])
+            band = f"[{_fmt(r['band'][0])}, {_fmt(r['band'][1])}]"
+            ok = "yes" if r["in_band"] else "**no**"
+        data = "; ".join(f"{k}: {v}" for k, v in (r.get("data") or {}).items()) or "–"
+        lines.append(
+            f"| {r['notebook']} | {label} | {_fmt(r['book'])} | {ours} | {band} | {ok} | "
+            f"{r['seed']} | {data} | {r['date'][:10]} |"
+        )
+    return "\n".join(lines)
+
+
+def write_report(profile_name: str = "full", out: Path | None = None, readme: Path | None = None) -> Path:
+    rows = read_rows(profile_name)
+    out = out or results_dir() / "REPRODUCTION.md"
+    devices = sorted({r["device"] for r in rows}) or ["–"]
+    body = [
+        "# Reproduction: book figures vs this course edition",
+        "",
+        f"Generated by `make reproduce` (`python -m utils.ledger report`) from `results/{profile_name}.jsonl`: "
+        f"the latest `{profile_name}`-profile run of each figure. `Band` is the range the notebook asserts for "
+        "that profile; a value outside it fails the notebook.",
+        "",
+        f"Devices: {', '.join(devices)}.",
+        "",
+        render_table(rows) if rows else "_No results recorded yet: run `make reproduce`._",
+        "",
+    ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(body), encoding="utf-8")
+    if readme is not None and readme.exists():
+        text = readme.read_text(encoding="utf-8")
+        if README_START in text and README_END in text:
+            head, rest = text.split(README_START, 1)
+            _, tail = rest.split(README_END, 1)
+            table = render_table(rows) if rows else "_No results recorded yet._"
+            readme.write_text(f"{head}{README_START}\n{table}\n{README_END}{tail}", encoding="utf-8")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m utils.ledger", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    rep = sub.add_parser("report", help="write results/REPRODUCTION.md and refresh README's table")
+    rep.add_argument("--profile", default="full", choices=profile.PROFILES)
+    rep.add_argument("--out", type=Path, default=None)
+    rep.add_argument("--readme", type=Path, default=REPO_ROOT / "README.md")
+    args = parser.parse_args(argv)
+    path = write_report(args.profile, args.out, args.readme)
+    print(f"wrote {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,128 @@
+"""Run notebooks top to bottom in a fresh kernel and save them with their outputs.
+
+``make reproduce`` uses this with the full profile; maintainers use it to refresh
+a notebook's committed outputs after editing it::
+
+    python -m utils.notebooks run --profile full notebooks/03.5-*.ipynb
+    python -m utils.notebooks from-script draft.py notebooks/03.5-classifying-movie-reviews.ipynb
+
+``from-script`` turns a "percent" script (cells separated by ``# %%`` lines,
+``# %% [markdown]`` for prose whose lines start with ``# ``) into a notebook
+without outputs, a convenient way to draft a notebook as plain text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from . import REPO_ROOT, profile
+
+__all__ = ["from_script", "run_notebook"]
+
+
+def run_notebook(path: Path, profile_name: str, timeout: int | None = None) -> float:
+    """Execute ``path`` in place (fresh kernel, cwd = its folder); return wall seconds."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    env_before = os.environ.get(profile.ENV_VAR)
+    os.environ[profile.ENV_VAR] = profile_name
+    t0 = time.perf_counter()
+    try:
+        client = NotebookClient(
+            nb,
+            timeout=timeout if timeout else -1,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
+            record_timing=False,
+        )
+        client.execute()
+    finally:
+        if env_before is None:
+            os.environ.pop(profile.ENV_VAR, None)
+        else:
+            os.environ[profile.ENV_VAR] = env_before
+        elapsed = time.perf_counter() - t0
+    nb.metadata.pop("widgets", None)
+    nbformat.write(nb, path)
+    return elapsed
+
+
+def from_script(src: Path, dest: Path) -> None:
+    """Convert a percent-format script into a notebook (no outputs)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+    cells = []
+    kind, buf = None, []
+
+    def flush():
+        if kind is None:
+            return
+        text = "\n".join(buf).strip("\n")
+        if kind == "markdown":
+            lines = [ln[2:] if ln.startswith("# ") else ln[1:] if ln.startswith("#") else ln for ln in text.split("\n")]
+            cells.append(new_markdown_cell("\n".join(lines)))
+        elif text.strip():
+            cells.append(new_code_cell(text))
+
+    for line in src.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("# %%"):
+            flush()
+            kind, buf = ("markdown" if "[markdown]" in line else "code"), []
+        else:
+            buf.append(line)
+    flush()
+    nb = new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["language_info"] = {"name": "python"}
+    nbformat.write(nb, dest)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m utils.notebooks")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="execute notebooks in place, top to bottom, in a fresh kernel")
+    run.add_argument("paths", nargs="+", type=Path)
+    run.add_argument("--profile", default=profile.current(), choices=profile.PROFILES)
+    run.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds (default none)")
+    conv = sub.add_parser("from-script", help="convert a percent-format script into a notebook")
+    conv.add_argument("src", type=Path)
+    conv.add_argument("dest", type=Path)
+    args = parser.parse_args(argv)
+
+    if args.cmd == "from-script":
+        from_script(args.src, args.dest)
+        print(f"wrote {args.dest}")
+        return 0
+
+    failed = []
+    timings = []
+    for path in args.paths:
+        shown = path.resolve().relative_to(REPO_ROOT) if path.resolve().is_relative_to(REPO_ROOT) else path
+        print(f"[{args.profile}] {shown} ...", flush=True)
+        try:
+            seconds = run_notebook(path, args.profile, args.timeout)
+        except Exception as exc:  # keep going; report at the end
+            failed.append(str(shown))
+            print(f"    FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
+            continue
+        timings.append((str(shown), seconds))
+        print(f"    ok in {seconds:.1f} s", flush=True)
+    if timings:
+        print("\nwall time per notebook:")
+        for name, seconds in timings:
+            print(f"  {seconds:8.1f} s  {name}")
+    if failed:
+        print(f"\n{len(failed)} notebook(s) failed: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,125 @@
+"""``start()``: the first cell of every notebook.
+
+Seeds everything, resolves the datasets the notebook needs (so the banner can
+say where each came from), prints the banner, and opens the ledger context
+that :func:`utils.ledger.record` writes into.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from . import profile
+
+__all__ = ["Run", "current_run", "start"]
+
+
+@dataclass
+class Run:
+    """What a notebook run is: set by :func:`start`, read by the ledger."""
+
+    notebook: str
+    profile: str
+    seed: int
+    backend: str
+    device: str
+    versions: dict[str, str]
+    data: dict[str, str] = field(default_factory=dict)
+    started_at: str = ""
+    started: float = field(default_factory=time.perf_counter)
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+
+_CURRENT: Run | None = None
+
+
+def current_run() -> Run:
+    """The run opened by :func:`start` (raises if the notebook has not called it)."""
+    if _CURRENT is None:
+        raise RuntimeError("No run is open: call `utils.start(...)` in the notebook's first cell.")
+    return _CURRENT
+
+
+def _device() -> str:
+    import tensorflow as tf
+
+    gpus = tf.config.list_physical_devices("GPU")
+    if gpus:
+        names = []
+        for gpu in gpus:
+            try:
+                names.append(tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name))
+            except Exception:  # details are best effort
+                names.append(gpu.name)
+        return "GPU: " + ", ".join(names)
+    return f"CPU ({os.cpu_count()} cores)"
+
+
+def _quiet() -> None:
+    """Silence chatter that would otherwise land in every notebook's stored output."""
+    import absl.logging
+    import tensorflow as tf
+
+    tf.get_logger().setLevel("ERROR")
+    absl.logging.set_verbosity(absl.logging.ERROR)
+    warnings.filterwarnings("ignore", message=r".*`input_shape`/`input_dim` argument to a layer.*")
+    warnings.filterwarnings("ignore", message=r".*Your `PyDataset` class should call.*")
+
+
+def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, *, banner: bool = True) -> Run:
+    """Open a notebook run: seed, resolve ``datasets``, print the banner; return the :class:`Run`.
+
+    >>> run = utils.start("2.1", datasets=["mnist"])   # doctest: +SKIP
+    """
+    global _CURRENT
+    import keras
+    import tensorflow as tf
+
+    from . import data, seeding
+
+    _quiet()
+    used_seed = seeding.seed_everything(seed)
+    for name in datasets:
+        data.resolve(name)
+    sources = data.sources()
+    run = Run(
+        notebook=str(notebook),
+        profile=profile.current(),
+        seed=used_seed,
+        backend=keras.backend.backend(),
+        device=_device(),
+        versions={
+            "python": platform.python_version(),
+            "tensorflow": tf.__version__,
+            "keras": keras.__version__,
+        },
+        data={name: sources[name] for name in datasets},
+        started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
+    _CURRENT = run
+    if banner:
+        print(format_banner(run))
+    return run
+
+
+def format_banner(run: Run) -> str:
+    hint = "  (DLWP_PROFILE=quick for a short run)" if run.profile == "full" else "  (fewer epochs/samples)"
+    lines = [
+        f"notebook : {run.notebook}",
+        f"profile  : {run.profile}{hint}",
+        f"versions : Python {run.versions['python']} | TensorFlow {run.versions['tensorflow']} | "
+        f"Keras {run.versions['keras']} (backend: {run.backend})",
+        f"device   : {run.device}",
+        f"seed     : {run.seed}",
+    ]
+    for i, (name, how) in enumerate(run.data.items()):
+        lines.append(f"{'data' if i == 0 else '':<9}: {name} <- {how}")
+    return "\n".join(lines)
