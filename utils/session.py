@@ -7,8 +7,10 @@ that :func:`utils.ledger.record` writes into.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
+import sys
 import time
 import warnings
 from collections.abc import Sequence
@@ -48,6 +50,26 @@ def current_run() -> Run:
     return _CURRENT
 
 
+@contextlib.contextmanager
+def _quiet_fd2():
+    """Send file descriptor 2 to /dev/null for a moment: TensorFlow's C++ start-up messages
+    (CUDA probing on CPU machines) bypass Python logging and would land in stored outputs."""
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
 def _device() -> str:
     import tensorflow as tf
 
@@ -80,9 +102,11 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
     >>> run = utils.start("2.1", datasets=["mnist"])   # doctest: +SKIP
     """
     global _CURRENT
-    import keras
-    import tensorflow as tf
+    with _quiet_fd2():
+        import keras
+        import tensorflow as tf
 
+        device = _device()
     from . import data, seeding
 
     _quiet()
@@ -95,7 +119,7 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
         profile=profile.current(),
         seed=used_seed,
         backend=keras.backend.backend(),
-        device=_device(),
+        device=device,
         versions={
             "python": platform.python_version(),
             "tensorflow": tf.__version__,
