@@ -47,6 +47,7 @@ __all__ = [
     "DatasetUnavailable",
     "Resolved",
     "cache_dir",
+    "cats_and_dogs_dir",
     "decode_review",
     "fetch",
     "imdb_raw_dir",
@@ -56,6 +57,7 @@ __all__ = [
     "load_mnist",
     "load_reuters",
     "mirror_dir",
+    "model_path",
     "one_hot",
     "read_idx",
     "resolve",
@@ -63,6 +65,7 @@ __all__ = [
     "sha256_file",
     "sources",
     "vectorize_sequences",
+    "weights_available",
 ]
 
 CATALOG_PATH = REPO_ROOT / "data" / "catalog.toml"
@@ -85,10 +88,43 @@ class ChecksumError(ValueError):
 class FileEntry:
     path: str
     origin: str
-    sha256: str
-    size: int
+    sha256: str  # "" only where the publisher pins an md5 and no sha256 is published
+    size: int  # 0 = not published
     licence: str = ""
     downloadable: bool = True
+    md5: str = ""
+
+    @property
+    def hash_name(self) -> str:
+        return "sha256" if self.sha256 else "md5"
+
+    @property
+    def expected_hash(self) -> str:
+        return self.sha256 or self.md5
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """A folder of files, each pinned by sha256 in a listing file under ``data/``."""
+
+    path: str
+    origin: str
+    listing: dict[str, str]  # relative file -> sha256
+    listing_file: str
+    size: int
+    licence: str = ""
+    build_from: str = ""  # a user-provided archive (cache-relative) the folder can be built from
+
+    # Trees share the error-message fields of files.
+    downloadable: bool = False
+
+    @property
+    def hash_name(self) -> str:
+        return "per-file sha256"
+
+    @property
+    def expected_hash(self) -> str:
+        return f"listed in data/{self.listing_file}"
 
 
 @dataclass(frozen=True)
@@ -108,7 +144,7 @@ class DatasetEntry:
 
 @dataclass(frozen=True)
 class Catalog:
-    files: dict[str, FileEntry]
+    files: dict[str, FileEntry | TreeEntry]
     datasets: dict[str, DatasetEntry]
 
 
@@ -116,17 +152,37 @@ def load_catalog(path: Path = CATALOG_PATH) -> Catalog:
     """Parse and check ``data/catalog.toml``."""
     with open(path, "rb") as fh:
         raw = tomllib.load(fh)
-    files = {}
+    files: dict[str, FileEntry | TreeEntry] = {}
     for rel, spec in raw.get("files", {}).items():
-        if not re.fullmatch(r"[0-9a-f]{64}", spec.get("sha256", "")):
-            raise ValueError(f"catalog: {rel} has no valid sha256")
+        sha, md5 = spec.get("sha256", ""), spec.get("md5", "")
+        if not (re.fullmatch(r"[0-9a-f]{64}", sha) or (not sha and re.fullmatch(r"[0-9a-f]{32}", md5))):
+            raise ValueError(f"catalog: {rel} has no valid sha256 (or publisher md5)")
         files[rel] = FileEntry(
             path=rel,
             origin=spec["origin"],
-            sha256=spec["sha256"],
-            size=int(spec["size"]),
+            sha256=sha,
+            md5=md5 if not sha else "",
+            size=int(spec.get("size", 0)),
             licence=spec.get("licence", ""),
             downloadable=bool(spec.get("downloadable", True)),
+        )
+    for rel, spec in raw.get("trees", {}).items():
+        listing_path = path.parent / spec["listing"]
+        if sha256_file(listing_path) != spec["listing_sha256"]:
+            raise ValueError(f"catalog: listing {listing_path.name} does not match its listing_sha256")
+        listing = {}
+        for line in listing_path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                digest, name = line.split(maxsplit=1)
+                listing[name.strip()] = digest
+        files[rel] = TreeEntry(
+            path=rel,
+            origin=spec["origin"],
+            listing=listing,
+            listing_file=spec["listing"],
+            size=int(spec.get("size", 0)),
+            licence=spec.get("licence", ""),
+            build_from=spec.get("build_from", ""),
         )
     datasets = {}
     for name, spec in raw.get("datasets", {}).items():
@@ -188,30 +244,66 @@ _FILE_SOURCES: dict[str, str] = {}
 _DATASET_SOURCES: dict[str, str] = {}
 
 
+def _file_hash(path: Path, name: str) -> str:
+    if name == "sha256":
+        return sha256_file(path)
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def _verify(path: Path, entry: FileEntry, where: str) -> None:
     stat = path.stat()
     if _VERIFIED.get(path) == (stat.st_size, stat.st_mtime_ns):
         return
-    actual = sha256_file(path) if stat.st_size == entry.size else None
-    if actual != entry.sha256:
-        found = f"sha256 {actual}" if actual else f"{stat.st_size:,} bytes"
+    size_ok = entry.size == 0 or stat.st_size == entry.size
+    actual = _file_hash(path, entry.hash_name) if size_ok else None
+    if actual != entry.expected_hash:
+        found = f"{entry.hash_name} {actual}" if actual else f"{stat.st_size:,} bytes"
+        size = f"{entry.size:,} bytes with " if entry.size else ""
         raise ChecksumError(
             f"{entry.path} in the {where} is corrupt or not the catalogued file: "
-            f"expected {entry.size:,} bytes with sha256 {entry.sha256}, found {found}.\n"
+            f"expected {size}{entry.hash_name} {entry.expected_hash}, found {found}.\n"
             f"Delete {path} and run again; it will be fetched anew from the mirror or {entry.origin}."
         )
     _VERIFIED[path] = (stat.st_size, stat.st_mtime_ns)
 
 
+def _verify_tree(root: Path, tree: TreeEntry, where: str) -> list[str]:
+    """Check every listed file under ``root``; return the missing ones, raise on a bad one."""
+    missing = []
+    for name, digest in tree.listing.items():
+        f = root / name
+        if not f.is_file():
+            missing.append(name)
+            continue
+        stat = f.stat()
+        if _VERIFIED.get(f) == (stat.st_size, stat.st_mtime_ns):
+            continue
+        if sha256_file(f) != digest:
+            raise ChecksumError(
+                f"{tree.path}/{name} in the {where} is corrupt or not the catalogued file "
+                f"(expected sha256 {digest}, listed in data/{tree.listing_file}).\n"
+                f"Delete {f} and run again."
+            )
+        _VERIFIED[f] = (stat.st_size, stat.st_mtime_ns)
+    return missing
+
+
 def _unavailable_message(entries: Sequence[FileEntry], why: str) -> str:
     lines = [f"Dataset file(s) not available ({why}):"]
     for e in entries:
+        size = f"  ({e.size:,} bytes)" if e.size else ""
         lines += [
             f"  - {e.path}",
             f"      origin : {e.origin}",
-            f"      sha256 : {e.sha256}  ({e.size:,} bytes)",
+            f"      {e.hash_name:<7}: {e.expected_hash}{size}",
             f"      put it : {cache_dir() / e.path}",
         ]
+        if isinstance(e, TreeEntry) and e.build_from:
+            lines.append(f"      or     : put the original archive at {cache_dir() / e.build_from} and it is built from it")
     mirror = mirror_dir()
     lines.append(
         "Download each file from its origin (or copy it from a machine that has it) into the folder shown,"
@@ -262,6 +354,8 @@ def _download(entry: FileEntry, dest: Path) -> None:
 def _local(rel: str) -> tuple[Path, str] | None:
     """Find ``rel`` in the cache or mirror (verified, copied into the cache), else None."""
     entry = catalog().files[rel]
+    if isinstance(entry, TreeEntry):
+        return _local_tree(entry)
     dest = cache_dir() / rel
     if dest.exists():
         _verify(dest, entry, "cache")
@@ -273,6 +367,53 @@ def _local(rel: str) -> tuple[Path, str] | None:
         _FILE_SOURCES[rel] = "mirror"
         return dest, "mirror"
     return None
+
+
+def _local_tree(tree: TreeEntry) -> tuple[Path, str] | None:
+    dest = cache_dir() / tree.path
+    missing = _verify_tree(dest, tree, "cache") if dest.is_dir() else list(tree.listing)
+    if not missing:
+        _FILE_SOURCES.setdefault(tree.path, "cache")
+        return dest, "cache"
+    mirror = mirror_dir()
+    if mirror is not None and (mirror / tree.path).is_dir():
+        src = mirror / tree.path
+        absent = [n for n in missing if not (src / n).is_file()]
+        if absent:
+            return None
+        for name in missing:
+            f = dest / name
+            f.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src / name, f)
+        if _verify_tree(dest, tree, f"cache (copied from the mirror {mirror})"):
+            return None
+        _FILE_SOURCES[tree.path] = "mirror"
+        return dest, "mirror"
+    archive = cache_dir() / tree.build_from if tree.build_from else None
+    if archive is not None and archive.is_file():
+        _build_tree_from_zip(tree, archive, dest, missing)
+        _FILE_SOURCES[tree.path] = "built from " + Path(tree.build_from).name
+        return dest, "built"
+    return None
+
+
+def _build_tree_from_zip(tree: TreeEntry, archive: Path, dest: Path, names: Sequence[str]) -> None:
+    """Extract listed files from an archive with a flat ``train/<file>`` layout (Kaggle's ``train.zip``)."""
+    import zipfile
+
+    with zipfile.ZipFile(archive) as zf:
+        members = {Path(m).name: m for m in zf.namelist() if not m.endswith("/")}
+        for name in names:
+            member = members.get(Path(name).name)
+            if member is None:
+                raise DatasetUnavailable(f"{archive} has no {Path(name).name}, needed for {tree.path}/{name}")
+            target = dest / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(member) as src, open(target, "wb") as out:
+                shutil.copyfileobj(src, out)
+    still_missing = _verify_tree(dest, tree, f"folder built from {archive.name}")
+    if still_missing:
+        raise DatasetUnavailable(f"{tree.path}: {len(still_missing)} files still missing after building from {archive}")
 
 
 def fetch(rel: str) -> Path:
@@ -288,6 +429,8 @@ def fetch(rel: str) -> Path:
     if found is not None:
         return found[0]
     entry = files[rel]
+    if isinstance(entry, TreeEntry):
+        raise DatasetUnavailable(_unavailable_message([entry], "not in the cache or mirror, and no archive to build it from"))
     if offline():
         raise DatasetUnavailable(_unavailable_message([entry], f"offline: {OFFLINE_ENV} is set"))
     if not entry.downloadable:
@@ -616,6 +759,41 @@ def load_imdb(**kwargs):
     return apply_imdb_conventions(
         x_train, arrays["train_labels"], x_test, arrays["test_labels"], **kwargs
     )
+
+
+# ----------------------------------------------------------------------------- images and weights
+
+
+def cats_and_dogs_dir() -> Path:
+    """The book's small Dogs vs. Cats split: ``train`` (2,000), ``validation`` (1,000), ``test`` (1,000),
+    each with ``cats/`` and ``dogs/`` subfolders, every JPEG verified against ``data/cats_and_dogs_small.sha256``."""
+    res = resolve("cats_and_dogs_small")
+    return res.paths["datasets/cats_and_dogs_small"]
+
+
+def model_path(filename: str) -> Path:
+    """Where a notebook saves a model a later notebook loads (git-ignored, inside the cache).
+
+    >>> model_path("cats_and_dogs_small_2.keras").parent.name
+    'course_models'
+    """
+    if Path(filename).name != filename:
+        raise ValueError(f"give a bare file name, not a path: {filename!r}")
+    path = cache_dir() / "course_models" / filename
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def weights_available(name: str) -> bool:
+    """True if dataset ``name`` (e.g. ``"vgg16_imagenet_notop"``) can be resolved now.
+
+    Lets a notebook choose between the book's pretrained base and the offline fallback.
+    """
+    try:
+        resolve(name)
+    except DatasetUnavailable:
+        return False
+    return True
 
 
 # ----------------------------------------------------------------------------- encodings

@@ -47,7 +47,7 @@ def _check_bands(bands: Mapping[str, tuple[float, float]]) -> None:
     if missing:
         raise ValueError(f"bands must give a (low, high) band for every profile; missing: {missing}")
     for name, band in bands.items():
-        if name not in profile.PROFILES:
+        if name not in (*profile.PROFILES, "capped"):
             raise ValueError(f"unknown profile {name!r} in bands")
         lo, hi = band
         if math.isnan(lo) or math.isnan(hi) or lo > hi:
@@ -98,12 +98,18 @@ def record(
     _check_bands(bands)
     value = float(value)
     row = _base_row(name, book, description)
-    lo, hi = (float(b) for b in bands[row["profile"]])
+    band_name = row["profile"]
+    if profile.capped():
+        # A full run shortened by DLWP_EPOCH_CAP cannot be held to the book's band:
+        # it is held to the "capped" band if the notebook gives one, else to the quick band.
+        band_name = "capped" if "capped" in bands else "quick"
+        row["epoch_cap"] = profile.epoch_cap()
+    lo, hi = (float(b) for b in bands[band_name])
     ok = lo <= value <= hi
     row.update(value=value, band=[lo, hi], in_band=ok)
     _append(row)
     assert ok, (
-        f"{name} = {value:.4g} is outside the {row['profile']}-profile band [{lo:g}, {hi:g}]"
+        f"{name} = {value:.4g} is outside the {band_name}-profile band [{lo:g}, {hi:g}]"
         + (f" (book: {book:g})" if book is not None else "")
         + ". Either the run went wrong or the band needs evidence-based revision."
     )
@@ -166,7 +172,7 @@ def render_table(rows: list[dict]) -> str:
         if r.get("unavailable"):
             ours, band, ok = f"_{r['unavailable']}_", "–", "–"
         else:
-            ours = _fmt(r["value"])
+            ours = _fmt(r["value"]) + (f" (≤{r['epoch_cap']} epochs)" if r.get("epoch_cap") else "")
             band = f"[{_fmt(r['band'][0])}, {_fmt(r['band'][1])}]"
             ok = "yes" if r["in_band"] else "**no**"
         data = "; ".join(f"{k}: {v}" for k, v in (r.get("data") or {}).items()) or "–"

@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 from typing import TypeVar
 
-__all__ = ["ENV_VAR", "PROFILES", "current", "is_quick", "pick"]
+__all__ = ["CAP_ENV_VAR", "ENV_VAR", "PROFILES", "current", "epoch_cap", "epochs", "is_quick", "pick"]
 
 ENV_VAR = "DLWP_PROFILE"
+CAP_ENV_VAR = "DLWP_EPOCH_CAP"
 PROFILES = ("full", "quick")
 DEFAULT = "full"
 
@@ -48,3 +49,45 @@ def pick(*, full: T, quick: T) -> T:
     20
     """
     return quick if is_quick() else full
+
+
+def epoch_cap() -> int | None:
+    """Upper bound on epochs from ``DLWP_EPOCH_CAP`` (full profile only), or ``None``.
+
+    For the few book runs that take hours on a CPU (e.g. 100 epochs of augmented training):
+    ``DLWP_EPOCH_CAP=20`` runs the full profile's code and data with at most 20 epochs, and
+    the banner and the ledger say so.
+    """
+    raw = os.environ.get(CAP_ENV_VAR, "").strip()
+    if not raw or is_quick():
+        return None
+    try:
+        cap = int(raw)
+    except ValueError:
+        raise ValueError(f"{CAP_ENV_VAR}={raw!r} is not a whole number of epochs") from None
+    if cap < 1:
+        raise ValueError(f"{CAP_ENV_VAR} must be >= 1, got {cap}")
+    return cap
+
+
+_CAPPED: list[tuple[int, int]] = []
+
+
+def epochs(*, full: int, quick: int) -> int:
+    """Number of epochs for this profile; under ``full``, at most ``DLWP_EPOCH_CAP``.
+
+    >>> epochs(full=100, quick=3)  # 100 under the full profile without a cap
+    100
+    """
+    n = pick(full=full, quick=quick)
+    cap = epoch_cap()
+    if cap is not None and n > cap:
+        _CAPPED.append((n, cap))
+        print(f"[profile] {n} epochs capped to {cap} ({CAP_ENV_VAR}={cap})")
+        return cap
+    return n
+
+
+def capped() -> bool:
+    """True once :func:`epochs` has actually shortened a run in this process."""
+    return bool(_CAPPED)

@@ -136,6 +136,9 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
 
 def format_banner(run: Run) -> str:
     hint = "  (DLWP_PROFILE=quick for a short run)" if run.profile == "full" else "  (fewer epochs/samples)"
+    cap = profile.epoch_cap()
+    if cap is not None:
+        hint = f"  with epochs capped at {cap} (DLWP_EPOCH_CAP): a shortened run of the book's settings"
     lines = [
         f"notebook : {run.notebook}",
         f"profile  : {run.profile}{hint}",
