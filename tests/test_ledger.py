@@ -1,0 +1,104 @@
+import json
+
+import pytest
+
+from utils import ledger, profile, session
+
+
+@pytest.fixture
+def run(tmp_path, monkeypatch):
+    monkeypatch.setenv("DLWP_RESULTS_DIR", str(tmp_path / "results"))
+    monkeypatch.setenv("DLWP_PROFILE", "full")
+    monkeypatch.delenv("DLWP_EPOCH_CAP", raising=False)
+    monkeypatch.setattr(profile, "_CAPPED", [])
+    r = session.Run(notebook="3.5", profile="full", seed=42, backend="tensorflow", device="CPU (2 cores)",
+                    versions={"python": "3.11", "tensorflow": "2.21", "keras": "3.15"},
+                    data={"imdb": "rebuilt: raw reviews [mirror]"})
+    monkeypatch.setattr(session, "_CURRENT", r)
+    return r
+
+
+BANDS = {"full": (0.87, 0.90), "quick": (0.80, 1.0)}
+
+
+def test_record_in_band_appends_a_row(run, tmp_path):
+    assert ledger.record("imdb_test_accuracy", 0.885, book=0.885, bands=BANDS) == 0.885
+    rows = ledger.read_rows("full")
+    assert len(rows) == 1
+    row = rows[0]
+    assert row["in_band"] is True and row["band"] == [0.87, 0.90]
+    for key in ("profile", "seed", "backend", "device", "date", "wall_time_s", "data", "notebook"):
+        assert key in row
+    assert row["data"]["imdb"].startswith("rebuilt")
+
+
+def test_record_out_of_band_fails_and_is_logged(run):
+    with pytest.raises(AssertionError, match=r"imdb_test_accuracy = 0.5 is outside the full-profile band \[0.87, 0.9\]"):
+        ledger.record("imdb_test_accuracy", 0.5, book=0.885, bands=BANDS)
+    assert ledger.read_rows("full")[-1]["in_band"] is False
+
+
+def test_quick_profile_uses_quick_band(run, monkeypatch):
+    monkeypatch.setenv("DLWP_PROFILE", "quick")
+    run.profile = "quick"
+    ledger.record("acc", 0.81, bands=BANDS)
+    assert ledger.read_rows("quick")[-1]["band"] == [0.80, 1.0]
+    assert ledger.read_rows("full") == []
+
+
+@pytest.mark.parametrize(
+    "bands",
+    [{"full": (0, 1)}, {"full": (1, 0), "quick": (0, 1)}, {"full": (float("-inf"), float("inf")), "quick": (0, 1)},
+     {"full": (0, 1), "quick": (0, 1), "fast": (0, 1)}, {"full": (float("nan"), 1), "quick": (0, 1)}],
+)
+def test_bands_that_cannot_fail_or_make_no_sense_are_rejected(run, bands):
+    with pytest.raises(ValueError):
+        ledger.record("x", 0.5, bands=bands)
+
+
+def test_capped_run_uses_capped_band(run, monkeypatch):
+    monkeypatch.setenv("DLWP_EPOCH_CAP", "10")
+    profile.epochs(full=100, quick=2)
+    ledger.record("val_acc", 0.75, book=0.84, bands={"full": (0.80, 0.90), "quick": (0.5, 0.8), "capped": (0.7, 0.8)})
+    row = ledger.read_rows("full")[-1]
+    assert row["epoch_cap"] == 10 and row["band"] == [0.7, 0.8]
+    with pytest.raises(AssertionError, match="capped-profile band"):
+        ledger.record("val_acc", 0.9, bands={"full": (0.80, 0.90), "quick": (0.5, 0.8), "capped": (0.7, 0.8)})
+
+
+def test_record_needs_a_started_run(monkeypatch):
+    monkeypatch.setattr(session, "_CURRENT", None)
+    with pytest.raises(RuntimeError, match="utils.start"):
+        ledger.record("x", 1.0, bands={"full": (0, 2), "quick": (0, 2)})
+
+
+def test_unavailable_rows(run):
+    ledger.record_unavailable("vgg16_val_accuracy", reason="needs VGG16 weights", book=0.903)
+    row = ledger.read_rows("full")[-1]
+    assert row["value"] is None and row["unavailable"] == "needs VGG16 weights"
+    with pytest.raises(ValueError):
+        ledger.record_unavailable("y", reason=" ")
+
+
+def test_report_keeps_latest_row_and_updates_readme(run, tmp_path):
+    ledger.record("imdb_test_accuracy", 0.88, book=0.885, bands=BANDS, description="IMDB test accuracy")
+    ledger.record("imdb_test_accuracy", 0.889, book=0.885, bands=BANDS, description="IMDB test accuracy")
+    run.notebook = "2.1"
+    ledger.record("mnist_acc", 0.976, book=0.9777, bands={"full": (0.97, 0.99), "quick": (0.9, 1)})
+    ledger.record_unavailable("vgg16", reason="needs VGG16 weights", book=0.9)
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- results:start -->\nold\n<!-- results:end -->\noutro\n")
+    out = ledger.write_report("full", readme=readme)
+    table = out.read_text()
+    assert "0.889" in table and "| 3.5 | IMDB test accuracy | 0.885 | 0.889 |" in table
+    assert "0.88 |" not in table  # superseded row dropped
+    assert table.index("| 2.1 |") < table.index("| 3.5 |")  # book order
+    assert "_needs VGG16 weights_" in table
+    text = readme.read_text()
+    assert "old" not in text and "0.889" in text and text.startswith("intro") and text.endswith("outro\n")
+
+
+def test_rows_are_json_lines(run):
+    ledger.record("a", 1.0, bands={"full": (0, 2), "quick": (0, 2)})
+    raw = (ledger.results_dir() / "full.jsonl").read_text().splitlines()
+    assert json.loads(raw[0])["name"] == "a"

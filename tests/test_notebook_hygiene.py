@@ -1,0 +1,88 @@
+"""Every committed notebook: valid, run top to bottom once, clean outputs, follows the conventions."""
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from conftest import REPO
+
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+MACHINE_PATH = re.compile(r"(/work/|/tmp/|/root/|/home/[A-Za-z]|/Users/|[A-Z]:\\\\)")
+MAX_BYTES = 3_000_000
+
+
+def _code(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def _output_text(out) -> str:
+    parts = []
+    if "text" in out:
+        parts.append(out["text"] if isinstance(out["text"], str) else "".join(out["text"]))
+    for mime, value in (out.get("data") or {}).items():
+        if mime.startswith("text/") or mime.endswith("json"):
+            parts.append(value if isinstance(value, str) else json.dumps(value))
+    return "".join(parts)
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 1
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.name)
+def nb(request):
+    path = request.param
+    assert path.stat().st_size <= MAX_BYTES, f"{path.name} is {path.stat().st_size / 1e6:.1f} MB (> 3 MB)"
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    notebook.path = path
+    return notebook
+
+
+def test_name_follows_book_numbering(nb):
+    assert re.fullmatch(r"\d{2}\.\d+[a-z]?-[a-z0-9-]+\.ipynb", nb.path.name)
+
+
+def test_executed_once_top_to_bottom(nb):
+    counts = [c.execution_count for c in _code(nb)]
+    assert None not in counts, "some code cells were never executed"
+    assert counts == list(range(1, len(counts) + 1)), f"execution counts {counts}: rerun top to bottom"
+
+
+def test_no_errors_and_no_machine_paths(nb):
+    for i, cell in enumerate(_code(nb)):
+        for out in cell.outputs:
+            assert out.output_type != "error", f"cell {i} stores an error ({out.get('ename')})"
+            text = _output_text(out)
+            m = MACHINE_PATH.search(text)
+            assert not m, f"cell {i} output shows a machine path: ...{text[max(0, m.start() - 40):m.end() + 40]}..."
+
+
+def test_conventions(nb):
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith("# "), "first cell: markdown title"
+    assert "Changes since the book" in first.source
+    code = _code(nb)
+    assert re.search(r"^import utils$", code[0].source, re.M) and "utils.start(" in code[0].source
+    everything = "\n".join(c.source for c in code)
+    assert "record(" in everything or "record_unavailable(" in everything, "record key figures in the ledger"
+    for banned in ("sys.path", "os.environ", "getenv", '"CI"', "'CI'"):
+        assert banned not in everything, f"notebooks must not use {banned}"
+    assert "What this run measured" in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_stored_outputs_come_from_a_recorded_full_run(nb):
+    """The committed outputs were produced by a full-profile run that recorded its figures."""
+    section = re.search(r'utils\.start\(\s*"([^"]+)"', _code(nb)[0].source).group(1)
+    banner = "".join(_output_text(o) for o in _code(nb)[0].outputs)
+    assert "profile  : full" in banner, "commit outputs from a full-profile run (python -m utils.notebooks run --profile full)"
+    rows = [json.loads(line) for line in (REPO / "results" / "full.jsonl").read_text().splitlines() if line.strip()]
+    assert any(r["notebook"] == section for r in rows), f"no full-profile ledger rows for notebook {section}"
+
+
+def test_readme_indexes_every_notebook():
+    readme = (REPO / "README.md").read_text()
+    missing = [p.name for p in NOTEBOOKS if f"notebooks/{p.name}" not in readme]
+    assert not missing, f"README's notebook index misses {missing}"
