@@ -30,7 +30,6 @@ import re
 import shutil
 import tarfile
 import tempfile
-import tomllib
 import urllib.request
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import tomllib
 
 from . import REPO_ROOT
 

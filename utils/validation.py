@@ -59,7 +59,12 @@ def fold_indices(
 
     ``n_or_y`` is the number of samples, or the labels when ``stratify=True``.
     """
-    from sklearn.model_selection import KFold, RepeatedKFold, RepeatedStratifiedKFold, StratifiedKFold
+    from sklearn.model_selection import (
+        KFold,
+        RepeatedKFold,
+        RepeatedStratifiedKFold,
+        StratifiedKFold,
+    )
 
     y = np.asarray(n_or_y) if stratify else None
     n = len(y) if stratify else int(n_or_y)
