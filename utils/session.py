@@ -94,6 +94,8 @@ def _quiet() -> None:
     absl.logging.set_verbosity(absl.logging.ERROR)
     warnings.filterwarnings("ignore", message=r".*`input_shape`/`input_dim` argument to a layer.*")
     warnings.filterwarnings("ignore", message=r".*Your `PyDataset` class should call.*")
+    # tqdm.auto falls back to text bars without ipywidgets and says so, with a machine path.
+    warnings.filterwarnings("ignore", message=r"IProgress not found.*")
 
 
 def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, *, banner: bool = True) -> Run:
