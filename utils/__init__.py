@@ -17,6 +17,7 @@ Modules (each lists its public API in ``__all__``):
 - :mod:`utils.ledger`     -- ``record()`` a figure, check its band, log it
 - :mod:`utils.plots`      -- training curves, smoothing, K-fold averages
 - :mod:`utils.validation` -- hold-out and (iterated) K-fold validation
+- :mod:`utils.pretrained` -- the pretrained base in use: the book's VGG16 or the offline MobileNet
 - :mod:`utils.baselines`  -- majority-class, shuffled-label and mean-predictor baselines
 """
 
