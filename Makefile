@@ -25,7 +25,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	@touch $@
 
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 test: unit nbval
 
