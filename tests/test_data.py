@@ -348,9 +348,12 @@ def test_one_hot_matches_keras_and_checks_input():
         data.one_hot(np.array([0.5, 1.0]))
 
 
-def test_model_path_is_in_cache(fresh_cache):
+def test_model_path_is_in_cache_per_profile(fresh_cache, monkeypatch):
+    monkeypatch.setenv("DLWP_PROFILE", "full")
     p = data.model_path("m.keras")
-    assert p.parent == fresh_cache / "course_models" and p.parent.is_dir()
+    assert p.parent == fresh_cache / "course_models" / "full" and p.parent.is_dir()
+    monkeypatch.setenv("DLWP_PROFILE", "quick")
+    assert data.model_path("m.keras") == fresh_cache / "course_models" / "quick" / "m.keras"
     with pytest.raises(ValueError):
         data.model_path("../m.keras")
 

@@ -774,12 +774,16 @@ def cats_and_dogs_dir() -> Path:
 def model_path(filename: str) -> Path:
     """Where a notebook saves a model a later notebook loads (git-ignored, inside the cache).
 
-    >>> model_path("cats_and_dogs_small_2.keras").parent.name
-    'course_models'
+    One folder per profile, so a quick run never replaces the model of a full run.
+
+    >>> model_path("cats_and_dogs_small_2.keras").parent.name  # under the full profile
+    'full'
     """
+    from . import profile
+
     if Path(filename).name != filename:
         raise ValueError(f"give a bare file name, not a path: {filename!r}")
-    path = cache_dir() / "course_models" / filename
+    path = cache_dir() / "course_models" / profile.current() / filename
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 
