@@ -53,3 +53,20 @@ def test_plot_curve_skip():
 def test_history_dict_rejects_junk():
     with pytest.raises(TypeError):
         plots.history_dict(42)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: plots.plot_history(HIST, metric="accuracy"),
+        lambda: plots.plot_histories({"a": HIST}),
+        lambda: plots.plot_curve([3.0, 2.0, 1.5]),
+    ],
+)
+def test_epoch_ticks_are_whole_numbers(make):
+    fig = make()
+    fig.canvas.draw()
+    for ax in fig.axes:
+        ticks = [t for t in ax.get_xticks() if ax.get_xlim()[0] <= t <= ax.get_xlim()[1]]
+        assert ticks, "no visible epoch ticks"
+        assert all(float(t).is_integer() for t in ticks), ticks

@@ -54,6 +54,14 @@ def _plt():
     return plt
 
 
+def _epoch_axis(ax) -> None:
+    """Label the x axis "epoch" with whole-number ticks only (no "2.5 epochs" on short runs)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def plot_history(history, metric: str | None = "accuracy", title: str | None = None):
     """Loss and (optionally) one metric, training vs validation, side by side."""
     hist = history_dict(history)
@@ -68,7 +76,7 @@ def plot_history(history, metric: str | None = "accuracy", title: str | None = N
         ax.plot(epochs, hist[k], "o-", ms=3, label=f"training {k}")
         if f"val_{k}" in hist:
             ax.plot(epochs, hist[f"val_{k}"], "s-", ms=3, label=f"validation {k}")
-        ax.set_xlabel("epoch")
+        _epoch_axis(ax)
         ax.set_ylabel(k)
         ax.grid(alpha=0.3)
         ax.legend()
@@ -88,7 +96,7 @@ def plot_histories(histories: Mapping[str, object], key: str = "val_loss", title
     for label, h in histories.items():
         values = history_dict(h)[key]
         ax.plot(np.arange(1, len(values) + 1), values, "o-", ms=3, label=label)
-    ax.set_xlabel("epoch")
+    _epoch_axis(ax)
     ax.set_ylabel(key)
     ax.grid(alpha=0.3)
     ax.legend()
@@ -106,7 +114,7 @@ def plot_curve(values: Sequence[float], *, skip: int = 0, first_epoch: int = 1, 
     fig, ax = plt.subplots(figsize=(6.5, 4))
     epochs = np.arange(first_epoch + skip, first_epoch + len(values))
     ax.plot(epochs, list(values)[skip:])
-    ax.set_xlabel("epoch")
+    _epoch_axis(ax)
     ax.set_ylabel(ylabel)
     ax.grid(alpha=0.3)
     if title:

@@ -96,6 +96,9 @@ def _quiet() -> None:
     warnings.filterwarnings("ignore", message=r".*Your `PyDataset` class should call.*")
     # tqdm.auto falls back to text bars without ipywidgets and says so, with a machine path.
     warnings.filterwarnings("ignore", message=r"IProgress not found.*")
+    # fit(shuffle=True) is the default; Keras 3 warns (with a machine path) that it cannot reshuffle a
+    # tf.data pipeline. Our pipelines reshuffle themselves each epoch, so the note is noise.
+    warnings.filterwarnings("ignore", message=r".*`shuffle=True` was passed.*")
 
 
 def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, *, banner: bool = True) -> Run:
