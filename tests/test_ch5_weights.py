@@ -60,3 +60,64 @@ def test_unfreeze_from_unknown_layer_raises(mirror, monkeypatch):
     base = pretrained.build_base("mobilenet025")
     with pytest.raises(KeyError, match="block5_conv1"):
         pretrained.unfreeze_from(base, "block5_conv1")
+
+
+@pytest.fixture
+def stand_in_vgg16(fresh_cache, tmp_path, monkeypatch, no_network):
+    """A private mirror holding *random* VGG16 weights under the book's file name, pinned in the catalogue.
+
+    No VGG16 file exists offline here, so this is how the book's branch (VGG16 through the data
+    layer, frozen, then unfrozen from ``block5_conv1``) gets exercised. Keras's own md5 check for the
+    real file is bypassed; ours (the catalogue's) still runs, against the stand-in's md5.
+    """
+    import dataclasses
+    import hashlib
+
+    import h5py
+    import keras
+    import keras.src.applications.vgg16 as keras_vgg16
+    import keras.src.backend.config as keras_config
+    from keras.src.legacy.saving import legacy_h5_format
+
+    rel = "models/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    mirror = tmp_path / "mirror"
+    (mirror / "models").mkdir(parents=True)
+    keras.utils.set_random_seed(0)
+    reference = keras.applications.VGG16(weights=None, include_top=False, input_shape=(150, 150, 3))
+    with h5py.File(mirror / rel, "w") as fh:  # the legacy layout of Keras's published .h5 weight files
+        legacy_h5_format.save_weights_to_hdf5_group(fh, reference)
+    md5 = hashlib.md5((mirror / rel).read_bytes(), usedforsecurity=False).hexdigest()
+
+    files = data.catalog().files
+    monkeypatch.setitem(files, rel, dataclasses.replace(files[rel], md5=md5, size=(mirror / rel).stat().st_size))
+    monkeypatch.setattr(keras_config, "_KERAS_DIR", str(fresh_cache))  # Keras reads the test's cache
+    real_get_file = keras_vgg16.file_utils.get_file
+    monkeypatch.setattr(keras_vgg16.file_utils, "get_file", lambda *a, file_hash=None, **k: real_get_file(*a, **k))
+    monkeypatch.setenv("DLWP_MIRROR", str(mirror))
+    monkeypatch.setenv("DLWP_OFFLINE", "1")
+    return reference
+
+
+def test_vgg16_branch_loads_verified_weights_and_freezes_like_the_book(stand_in_vgg16, fresh_cache):
+    assert data.weights_available("vgg16_imagenet_notop")
+    spec = pretrained.choose_base(True)
+    base = pretrained.build_base(spec)
+    assert (fresh_cache / "models" / "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5").is_file()  # copied, verified
+    assert base.output_shape == (None, 4, 4, 512)  # the book's (4, 4, 512) features at 150x150
+    for ours, theirs in zip(base.get_weights(), stand_in_vgg16.get_weights(), strict=True):
+        assert (ours == theirs).all()  # the file from the mirror, not fresh random weights
+    assert len(base.trainable_weights) == 26  # 13 conv layers, kernel + bias
+    base.trainable = False
+    assert len(base.trainable_weights) == 0  # the book: 30 trainable tensors -> 4 (the dense head's)
+    assert pretrained.unfreeze_from(base, spec.fine_tune_from) == 4  # block5_conv1..3 + block5_pool
+    assert len(base.trainable_weights) == 6
+
+
+def test_vgg16_stand_in_with_wrong_hash_is_refused(stand_in_vgg16, monkeypatch):
+    import dataclasses
+
+    rel = "models/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+    files = data.catalog().files
+    monkeypatch.setitem(files, rel, dataclasses.replace(files[rel], md5="0" * 32))
+    with pytest.raises(data.ChecksumError):
+        pretrained.build_base("vgg16")
