@@ -121,3 +121,19 @@ def test_vgg16_stand_in_with_wrong_hash_is_refused(stand_in_vgg16, monkeypatch):
     monkeypatch.setitem(files, rel, dataclasses.replace(files[rel], md5="0" * 32))
     with pytest.raises(data.ChecksumError):
         pretrained.build_base("vgg16")
+
+
+@pytest.mark.parametrize("base", ["vgg16", "mobilenet025"])
+def test_preprocess_leaves_the_callers_numpy_pixels_alone(base):
+    import numpy as np
+
+    pixels = np.full((1, 4, 4, 3), 255.0, dtype="float32")
+    pixels.setflags(write=False)  # as tf.data's as_numpy_iterator() hands them out
+    out = np.asarray(pretrained.preprocess(base, pixels))
+    assert np.all(pixels == 255.0)
+    assert out.shape == pixels.shape
+    if base == "mobilenet025":
+        assert np.allclose(out, 1.0)  # 255 -> +1 in [-1, 1]
+    else:
+        # RGB -> BGR minus the ImageNet channel means (B 103.939, G 116.779, R 123.68)
+        assert np.allclose(out[0, 0, 0], [255 - 103.939, 255 - 116.779, 255 - 123.68], atol=1e-3)

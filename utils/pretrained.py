@@ -94,7 +94,12 @@ def preprocess(spec: BaseSpec | str, images):
     """Map raw RGB pixels (0-255) to the input the base was trained on (works on symbolic tensors)."""
     spec = BASES[spec] if isinstance(spec, str) else spec
     import keras
+    import numpy as np
 
+    if isinstance(images, np.ndarray):
+        # Keras rescales NumPy input in place: work on a float copy, never on the caller's array
+        # (which may also be read-only, as tf.data's as_numpy_iterator() hands them out).
+        images = images.astype("float32", copy=True)
     if spec.name == "vgg16":
         return keras.applications.vgg16.preprocess_input(images)  # RGB->BGR, minus ImageNet means
     return keras.applications.mobilenet.preprocess_input(images)  # scaled to [-1, 1]

@@ -70,19 +70,36 @@ def _quiet_fd2():
         os.close(devnull)
 
 
-def _device() -> str:
-    import tensorflow as tf
+def _device(backend: str) -> str:
+    """The device the active Keras backend computes on, in words ("CPU (2 cores)", "GPU: ...")."""
+    names: list[str] = []
+    if backend == "jax":
+        import jax
 
-    gpus = tf.config.list_physical_devices("GPU")
-    if gpus:
-        names = []
-        for gpu in gpus:
+        names = [d.device_kind for d in jax.devices() if d.platform == "gpu"]
+    elif backend == "torch":
+        import torch
+
+        if torch.cuda.is_available():
+            names = [torch.cuda.get_device_name(i) for i in range(torch.cuda.device_count())]
+    else:
+        import tensorflow as tf
+
+        for gpu in tf.config.list_physical_devices("GPU"):
             try:
                 names.append(tf.config.experimental.get_device_details(gpu).get("device_name", gpu.name))
             except Exception:  # details are best effort
                 names.append(gpu.name)
+    if names:
         return "GPU: " + ", ".join(names)
     return f"CPU ({os.cpu_count()} cores)"
+
+
+def _backend_version(backend: str) -> str | None:
+    """Version of a JAX or PyTorch backend, or ``None`` (TensorFlow's version is always recorded)."""
+    if backend in ("jax", "torch"):
+        return __import__(backend).__version__
+    return None
 
 
 def _quiet() -> None:
@@ -111,7 +128,8 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
         import keras
         import tensorflow as tf
 
-        device = _device()
+        backend = keras.backend.backend()
+        device = _device(backend)
     from . import data, seeding
 
     _quiet()
@@ -119,17 +137,17 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
     for name in datasets:
         data.resolve(name)
     sources = data.sources()
+    versions = {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__}
+    backend_version = _backend_version(backend)
+    if backend_version:
+        versions[backend] = backend_version
     run = Run(
         notebook=str(notebook),
         profile=profile.current(),
         seed=used_seed,
-        backend=keras.backend.backend(),
+        backend=backend,
         device=device,
-        versions={
-            "python": platform.python_version(),
-            "tensorflow": tf.__version__,
-            "keras": keras.__version__,
-        },
+        versions=versions,
         data={name: sources[name] for name in datasets},
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
     )
@@ -144,11 +162,13 @@ def format_banner(run: Run) -> str:
     cap = profile.epoch_cap()
     if cap is not None:
         hint = f"  with epochs capped at {cap} (DLWP_EPOCH_CAP): a shortened run of the book's settings"
+    # TensorFlow's version is on the line already; another backend's goes beside its name.
+    backend_version = f" {run.versions[run.backend]}" if run.backend != "tensorflow" and run.backend in run.versions else ""
     lines = [
         f"notebook : {run.notebook}",
         f"profile  : {run.profile}{hint}",
         f"versions : Python {run.versions['python']} | TensorFlow {run.versions['tensorflow']} | "
-        f"Keras {run.versions['keras']} (backend: {run.backend})",
+        f"Keras {run.versions['keras']} (backend: {run.backend}{backend_version})",
         f"device   : {run.device}",
         f"seed     : {run.seed}",
     ]

@@ -1,0 +1,41 @@
+"""The banner: backend, its version and the device it computes on."""
+
+import os
+
+import keras
+
+from utils import session
+
+
+def test_device_names_the_cpu_of_the_tensorflow_backend():
+    # No GPU on the CI machines; a GPU machine must say "GPU: <name>" instead.
+    described = session._device("tensorflow")
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        assert described.startswith("GPU: ")
+    else:
+        assert described == f"CPU ({os.cpu_count()} cores)"
+
+
+def test_banner_names_backend_and_its_version():
+    run = session.Run(
+        notebook="9.9", profile="quick", seed=7, backend="jax", device="GPU: Example",
+        versions={"python": "3.12.0", "tensorflow": "2.21.0", "keras": keras.__version__, "jax": "0.11.2"},
+    )
+    banner = session.format_banner(run)
+    assert f"Keras {keras.__version__} (backend: jax 0.11.2)" in banner
+    assert "device   : GPU: Example" in banner
+    assert "seed     : 7" in banner
+
+
+def test_banner_for_tensorflow_has_no_second_version():
+    run = session.Run(
+        notebook="9.9", profile="full", seed=42, backend="tensorflow", device="CPU (2 cores)",
+        versions={"python": "3.11.7", "tensorflow": "2.21.0", "keras": "3.15.1"},
+    )
+    assert "(backend: tensorflow)" in session.format_banner(run)
+
+
+def test_backend_version_only_for_other_backends():
+    assert session._backend_version("tensorflow") is None
