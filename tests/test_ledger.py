@@ -102,3 +102,44 @@ def test_rows_are_json_lines(run):
     ledger.record("a", 1.0, bands={"full": (0, 2), "quick": (0, 2)})
     raw = (ledger.results_dir() / "full.jsonl").read_text().splitlines()
     assert json.loads(raw[0])["name"] == "a"
+
+
+def _row(notebook, name, value, date, wall, run=None):
+    row = {"notebook": notebook, "name": name, "value": value, "date": date, "wall_time_s": wall}
+    if run is not None:
+        row["run"] = run
+    return row
+
+
+def test_report_shows_only_each_notebooks_latest_run():
+    rows = [
+        _row("5.4", "p_cat", 0.52, "2026-11-22T01:00:10+00:00", 10.0, run="2026-11-22T01:00:00+00:00"),
+        _row("5.4", "centre", 0.20, "2026-11-22T01:00:11+00:00", 11.0, run="2026-11-22T01:00:00+00:00"),
+        _row("3.5", "acc", 0.88, "2026-11-22T01:05:00+00:00", 30.0, run="2026-11-22T01:04:30+00:00"),
+        # a later 5.4 run that no longer records p_cat (retired) and records a new figure
+        _row("5.4", "centre", 0.31, "2026-11-22T02:00:10+00:00", 10.0, run="2026-11-22T02:00:00+00:00"),
+        _row("5.4", "loaded_acc", 0.80, "2026-11-22T02:00:12+00:00", 12.0, run="2026-11-22T02:00:00+00:00"),
+    ]
+    shown = {(r["notebook"], r["name"]): r["value"] for r in ledger.latest_rows(rows)}
+    assert shown == {("3.5", "acc"): 0.88, ("5.4", "centre"): 0.31, ("5.4", "loaded_acc"): 0.80}
+
+
+def test_rows_without_run_id_are_grouped_by_start_time():
+    # Two legacy runs of one notebook: the second's first row has a larger wall time than the
+    # first run's last row, so only the start times (date - wall time) tell them apart.
+    rows = [
+        _row("5.2", "counts", 2000, "2026-11-22T01:08:30+00:00", 510.0),
+        _row("5.2", "aug_test", 0.56, "2026-11-22T01:08:31+00:00", 511.0),
+        _row("5.2", "scratch", 0.76, "2026-11-22T02:16:17+00:00", 977.0),  # started 02:00:00
+        _row("5.2", "aug_val", 0.77, "2026-11-22T03:15:44+00:00", 4544.0),  # same run
+    ]
+    shown = {r["name"] for r in ledger.latest_rows(rows)}
+    assert shown == {"scratch", "aug_val"}  # the run failed before aug_test: not shown from the old run
+
+
+def test_record_writes_the_run_id(run):
+    run.started_at = "2026-11-22T01:00:00+00:00"
+    ledger.record("a", 1.0, bands={"full": (0, 2), "quick": (0, 2)})
+    ledger.record("b", 1.0, bands={"full": (0, 2), "quick": (0, 2)})
+    first, second = ledger.read_rows("full")
+    assert first["run"] == second["run"] == run.started_at

@@ -12,9 +12,11 @@ asserts that the value lies in the band of the active profile. A band is require
 for *every* profile and must be finite on at least one side: a check that cannot
 fail is a defect.
 
-``python -m utils.ledger report`` turns the latest full-profile line of each
-figure into ``results/REPRODUCTION.md`` (book vs ours) and refreshes the table in
-``README.md`` between its ``results`` markers.
+``python -m utils.ledger report`` turns each notebook's latest full-profile run
+(the rows sharing its ``run`` id, the notebook's start time) into
+``results/REPRODUCTION.md`` (book vs ours) and refreshes the table in
+``README.md`` between its ``results`` markers. A figure that run did not record
+(retired, renamed, or not reached) is left out, never shown from an older run.
 """
 
 from __future__ import annotations
@@ -78,6 +80,7 @@ def _base_row(name: str, book, description: str) -> dict:
         "versions": run.versions,
         "data": run.data,
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run": run.started_at,  # one id per notebook run: the report shows each notebook's latest run
         "wall_time_s": round(run.elapsed(), 1),
     }
 
@@ -143,14 +146,38 @@ def _section_key(notebook: str) -> tuple:
     return tuple(parts)
 
 
+def _run_keys(rows: list[dict]) -> list[tuple[str, str]]:
+    """(notebook, run) for each row. Rows written before rows carried a ``run`` id are grouped by
+    their start time, ``date - wall_time_s``, which all rows of one run share (to the second)."""
+    keys: list[tuple[str, str]] = []
+    legacy: dict[str, tuple[int, float]] = {}  # notebook -> (run counter, start of that run)
+    for row in rows:
+        nb = row["notebook"]
+        if "run" in row:
+            keys.append((nb, str(row["run"])))
+            continue
+        start = datetime.fromisoformat(row["date"]).timestamp() - float(row.get("wall_time_s") or 0.0)
+        count, last_start = legacy.get(nb, (-1, float("nan")))
+        if not abs(start - last_start) <= 60:  # also true for the first row (nan)
+            count, last_start = count + 1, start
+        legacy[nb] = (count, last_start)
+        keys.append((nb, f"legacy-{count}"))
+    return keys
+
+
 def latest_rows(rows: list[dict]) -> list[dict]:
-    """The last line per (notebook, figure), ordered by notebook then first appearance."""
+    """The figures of each notebook's latest run (its last line per figure), ordered by notebook then
+    first appearance. A figure that the latest run did not record (renamed, retired, or not reached
+    because the run failed earlier) is left out rather than shown from an older run."""
+    keys = _run_keys(rows)
+    latest_run = dict(keys)  # notebook -> its last run, in file order
     latest: dict[tuple[str, str], dict] = {}
     order: dict[tuple[str, str], int] = {}
-    for i, row in enumerate(rows):
-        key = (row["notebook"], row["name"])
-        latest[key] = row
-        order.setdefault(key, i)
+    for i, (row, (notebook, run)) in enumerate(zip(rows, keys, strict=True)):
+        name = (notebook, row["name"])
+        order.setdefault(name, i)
+        if latest_run[notebook] == run:
+            latest[name] = row
     return sorted(latest.values(), key=lambda r: (_section_key(r["notebook"]), order[(r["notebook"], r["name"])]))
 
 
