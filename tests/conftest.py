@@ -34,14 +34,14 @@ def mirror(monkeypatch) -> Path:
 @pytest.fixture
 def fresh_cache(tmp_path, monkeypatch):
     """An empty cache and forgotten verifications, so each test sees the resolution from scratch."""
-    from utils import data
+    from utils.data import store
 
     cache = tmp_path / "cache"
     cache.mkdir()
     monkeypatch.setenv("KERAS_HOME", str(cache))
-    monkeypatch.setattr(data, "_VERIFIED", {})
-    monkeypatch.setattr(data, "_FILE_SOURCES", {})
-    monkeypatch.setattr(data, "_DATASET_SOURCES", {})
+    monkeypatch.setattr(store, "_VERIFIED", {})
+    monkeypatch.setattr(store, "_FILE_SOURCES", {})
+    monkeypatch.setattr(store, "_DATASET_SOURCES", {})
     return cache
 
 

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from utils import data
+from utils.data import store
 
 BOSTON = "datasets/boston_housing.npz"
 
@@ -56,7 +57,7 @@ def test_mirror_copy_is_verified_and_cached(fresh_cache, mirror, no_network):
     path = data.fetch(BOSTON)
     assert path == fresh_cache / BOSTON
     assert data.sha256_file(path) == data.catalog().files[BOSTON].sha256
-    assert data._FILE_SOURCES[BOSTON] == "mirror"
+    assert store._FILE_SOURCES[BOSTON] == "mirror"
     res = data.resolve("boston_housing")
     assert res.describe() == "official boston_housing.npz [mirror]"
 
@@ -71,7 +72,7 @@ def test_cache_is_used_first(fresh_cache, monkeypatch, no_network, tmp_path):
     shutil.copyfile(src, fresh_cache / BOSTON)
     monkeypatch.setenv("DLWP_MIRROR", str(tmp_path / "empty"))
     assert data.fetch(BOSTON) == fresh_cache / BOSTON
-    assert data._FILE_SOURCES[BOSTON] == "cache"
+    assert store._FILE_SOURCES[BOSTON] == "cache"
 
 
 def test_truncated_cache_file_raises(fresh_cache, monkeypatch, tmp_path, no_network):
@@ -137,15 +138,15 @@ def test_download_is_verified(fresh_cache, monkeypatch, tmp_path):
         sha256=hashlib.sha256(payload).hexdigest(), size=len(payload),
     )
     cat = data.Catalog(files={entry.path: entry}, datasets={})
-    monkeypatch.setattr(data, "catalog", lambda: cat)
+    monkeypatch.setattr(store, "catalog", lambda: cat)
     monkeypatch.delenv("DLWP_OFFLINE")
     monkeypatch.setenv("DLWP_MIRROR", str(tmp_path / "empty"))
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=None: _FakeResponse(payload))
     assert data.fetch(entry.path).read_bytes() == payload
-    assert data._FILE_SOURCES[entry.path] == "download"
+    assert store._FILE_SOURCES[entry.path] == "download"
 
     (fresh_cache / entry.path).unlink()
-    data._VERIFIED.clear()
+    store._VERIFIED.clear()
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=None: _FakeResponse(b"tampered bytes!"))
     with pytest.raises(data.ChecksumError):
         data.fetch(entry.path)
@@ -187,7 +188,7 @@ def _tiny_tree(tmp_path):
 
 def test_tree_built_from_kaggle_zip(fresh_cache, monkeypatch, tmp_path, no_network):
     tree, files = _tiny_tree(tmp_path)
-    monkeypatch.setattr(data, "catalog", lambda: data.Catalog(files={tree.path: tree}, datasets={}))
+    monkeypatch.setattr(store, "catalog", lambda: data.Catalog(files={tree.path: tree}, datasets={}))
     monkeypatch.setenv("DLWP_MIRROR", str(tmp_path / "empty"))
     with pytest.raises(data.DatasetUnavailable, match="tiny-train.zip"):
         data.fetch(tree.path)
@@ -205,7 +206,7 @@ def test_tree_built_from_kaggle_zip(fresh_cache, monkeypatch, tmp_path, no_netwo
 
 def test_tree_with_corrupt_file_raises(fresh_cache, monkeypatch, tmp_path, no_network):
     tree, files = _tiny_tree(tmp_path)
-    monkeypatch.setattr(data, "catalog", lambda: data.Catalog(files={tree.path: tree}, datasets={}))
+    monkeypatch.setattr(store, "catalog", lambda: data.Catalog(files={tree.path: tree}, datasets={}))
     mirror = tmp_path / "mirror"
     for name, content in files.items():
         (mirror / tree.path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -213,7 +214,7 @@ def test_tree_with_corrupt_file_raises(fresh_cache, monkeypatch, tmp_path, no_ne
     monkeypatch.setenv("DLWP_MIRROR", str(mirror))
     assert data.fetch(tree.path) == fresh_cache / tree.path
     (fresh_cache / tree.path / "train/cats/cat.0.jpg").write_bytes(b"purr")
-    data._VERIFIED.clear()
+    store._VERIFIED.clear()
     with pytest.raises(data.ChecksumError, match="cat.0.jpg"):
         data.fetch(tree.path)
 

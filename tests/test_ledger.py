@@ -143,3 +143,10 @@ def test_record_writes_the_run_id(run):
     ledger.record("b", 1.0, bands={"full": (0, 2), "quick": (0, 2)})
     first, second = ledger.read_rows("full")
     assert first["run"] == second["run"] == run.started_at
+
+
+def test_section_order_puts_lettered_parts_and_supplements_in_course_order():
+    from utils.ledger import _section_key
+
+    names = ["S1.2", "6.2", "10.1", "6.1b", "S2.1", "2.1", "6.1a", "S1.10"]
+    assert sorted(names, key=_section_key) == ["2.1", "6.1a", "6.1b", "6.2", "10.1", "S1.2", "S1.10", "S2.1"]

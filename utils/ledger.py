@@ -25,6 +25,7 @@ import argparse
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,10 +141,13 @@ def read_rows(profile_name: str = "full", directory: Path | None = None) -> list
 
 
 def _section_key(notebook: str) -> tuple:
+    """Sort key in course order: 2.1 < 6.1a < 6.1b < 6.2 < 10.1, and the supplements (S1.1, S2.1) after."""
+    series = 1 if notebook[:1].isalpha() else 0
     parts = []
-    for p in notebook.replace("-", ".").split("."):
-        parts.append((0, int(p), "") if p.isdigit() else (1, 0, p))
-    return tuple(parts)
+    for p in notebook.lstrip("SsAaBb").replace("-", ".").split("."):
+        m = re.fullmatch(r"(\d+)(\D*)", p)
+        parts.append((0, int(m.group(1)), m.group(2)) if m else (1, 0, p))
+    return (series, *parts)
 
 
 def _run_keys(rows: list[dict]) -> list[tuple[str, str]]:

@@ -76,7 +76,7 @@ def build_base(spec: BaseSpec | str, image_size: int | None = None):
     """
     spec = BASES[spec] if isinstance(spec, str) else spec
     data.resolve(spec.dataset)  # verified copy into KERAS_HOME/models, where Keras looks
-    data._check_keras_home()
+    data.check_keras_home()
     import keras
 
     size = image_size or spec.image_size

@@ -1,0 +1,115 @@
+"""Verified, offline-first datasets and weights: one package, a room per noun.
+
+Every file the notebooks use is listed in ``data/catalog.toml`` with its origin URL, hash, size
+and licence. A file is looked for in the local cache (``$KERAS_HOME``, by default ``data/cache/``,
+Keras layout ``datasets/...``, ``models/...``), then in the mirror folder named by ``DLWP_MIRROR``,
+then at its origin (never when ``DLWP_OFFLINE=1``); it is verified before use.
+
+Map of the package (import from ``utils.data``; the names below are its public API)::
+
+    catalog.py         the catalogue: entries parsed from data/catalog.toml, file hashing
+    store.py           fetch / resolve / verify, DatasetUnavailable, ChecksumError, sources()
+    encoding.py        multi-hot and one-hot encoders, index sequences back to words
+    mnist.py           MNIST and Fashion-MNIST (official .npz, or the IDX files)
+    imdb.py            IMDB sequences (official, or rebuilt from raw reviews) and the raw reviews
+    reuters.py         Reuters newswires
+    boston_housing.py  Boston housing prices
+    images.py          the cats-vs-dogs folder and arrays; where notebooks save models
+
+How to add a dataset: ``data/README.md`` ("Adding a dataset").
+
+>>> (x_train, y_train), (x_test, y_test) = load_mnist()
+>>> sources()["mnist"]
+'rebuilt: read from the four IDX files [mirror]'
+"""
+
+from __future__ import annotations
+
+from .boston_housing import load_boston_housing
+from .catalog import (
+    CATALOG_PATH,
+    DATA_DIR,
+    Catalog,
+    FileEntry,
+    TreeEntry,
+    cache_dir,
+    catalog,
+    load_catalog,
+    mirror_dir,
+    offline,
+    sha256_file,
+)
+from .encoding import decode_review, one_hot, vectorize_sequences
+from .images import CATS_AND_DOGS_CLASSES, cats_and_dogs_dir, load_cats_and_dogs, model_path
+from .imdb import apply_imdb_conventions, imdb_raw_dir, imdb_word_index, load_imdb, tokenize_review
+from .mnist import FASHION_MNIST_CLASSES, load_fashion_mnist, load_mnist, read_idx
+from .reuters import load_reuters, reuters_word_index
+from .store import (
+    ChecksumError,
+    DatasetUnavailable,
+    Resolved,
+    check_keras_home,
+    fetch,
+    resolve,
+    sources,
+    weights_available,
+)
+
+# New dataset families: one import line each, below (keep the list sorted).
+from .weather import (  # noqa: E402
+    WeatherSeries,
+    WeatherSplit,
+    WindowParams,
+    load_weather_series,
+    split_and_normalise,
+    window_dataset,
+    window_params,
+)
+
+__all__ = [
+    "CATALOG_PATH",
+    "CATS_AND_DOGS_CLASSES",
+    "DATA_DIR",
+    "FASHION_MNIST_CLASSES",
+    "Catalog",
+    "ChecksumError",
+    "DatasetUnavailable",
+    "FileEntry",
+    "Resolved",
+    "TreeEntry",
+    "WeatherSeries",
+    "WeatherSplit",
+    "WindowParams",
+    "apply_imdb_conventions",
+    "cache_dir",
+    "catalog",
+    "cats_and_dogs_dir",
+    "check_keras_home",
+    "decode_review",
+    "fetch",
+    "imdb_raw_dir",
+    "imdb_word_index",
+    "load_boston_housing",
+    "load_catalog",
+    "load_cats_and_dogs",
+    "load_fashion_mnist",
+    "load_imdb",
+    "load_mnist",
+    "load_reuters",
+    "load_weather_series",
+    "mirror_dir",
+    "model_path",
+    "offline",
+    "one_hot",
+    "read_idx",
+    "resolve",
+    "reuters_word_index",
+    "sha256_file",
+    "sources",
+    "split_and_normalise",
+    "tokenize_review",
+    "vectorize_sequences",
+    "weights_available",
+    "window_dataset",
+    "window_params",
+]
