@@ -15,6 +15,7 @@ Map of the package (import from ``utils.data``; the names below are its public A
     reuters.py         Reuters newswires
     boston_housing.py  Boston housing prices
     images.py          the cats-vs-dogs folder and arrays; where notebooks save models
+    weather.py         weather series of chapter 6 (Jena, or hourly JFK from a PyPI package), split, windows
 
 How to add a dataset: ``data/README.md`` ("Adding a dataset").
 
@@ -57,16 +58,21 @@ from .store import (
 
 # New dataset families: one import line each, below (keep the list sorted).
 from .weather import (  # noqa: E402
+    BOOK_SPLIT,
     WeatherSeries,
     WeatherSplit,
     WindowParams,
+    load_jena_climate,
+    load_jfk_weather,
     load_weather_series,
     split_and_normalise,
+    split_rows,
     window_dataset,
     window_params,
 )
 
 __all__ = [
+    "BOOK_SPLIT",
     "CATALOG_PATH",
     "CATS_AND_DOGS_CLASSES",
     "DATA_DIR",
@@ -94,6 +100,8 @@ __all__ = [
     "load_cats_and_dogs",
     "load_fashion_mnist",
     "load_imdb",
+    "load_jena_climate",
+    "load_jfk_weather",
     "load_mnist",
     "load_reuters",
     "load_weather_series",
@@ -107,6 +115,7 @@ __all__ = [
     "sha256_file",
     "sources",
     "split_and_normalise",
+    "split_rows",
     "tokenize_review",
     "vectorize_sequences",
     "weights_available",
