@@ -15,6 +15,7 @@ Map of the package (import from ``utils.data``; the names below are its public A
     reuters.py         Reuters newswires
     boston_housing.py  Boston housing prices
     images.py          the cats-vs-dogs folder and arrays; where notebooks save models
+    glove.py           GloVe word vectors (glove.6B.100d) as a dict, and an Embedding weight matrix
     weather.py         weather series of chapter 6 (Jena, or hourly JFK from a PyPI package), split, windows
 
 How to add a dataset: ``data/README.md`` ("Adding a dataset").
@@ -41,6 +42,7 @@ from .catalog import (
     sha256_file,
 )
 from .encoding import decode_review, one_hot, vectorize_sequences
+from .glove import GLOVE_DATASET, embedding_matrix, load_glove, parse_glove
 from .images import CATS_AND_DOGS_CLASSES, cats_and_dogs_dir, load_cats_and_dogs, model_path
 from .imdb import apply_imdb_conventions, imdb_raw_dir, imdb_word_index, load_imdb, tokenize_review
 from .mnist import FASHION_MNIST_CLASSES, load_fashion_mnist, load_mnist, read_idx
@@ -81,6 +83,7 @@ __all__ = [
     "ChecksumError",
     "DatasetUnavailable",
     "FileEntry",
+    "GLOVE_DATASET",
     "Resolved",
     "TreeEntry",
     "WeatherSeries",
@@ -92,6 +95,7 @@ __all__ = [
     "cats_and_dogs_dir",
     "check_keras_home",
     "decode_review",
+    "embedding_matrix",
     "fetch",
     "imdb_raw_dir",
     "imdb_word_index",
@@ -99,6 +103,7 @@ __all__ = [
     "load_catalog",
     "load_cats_and_dogs",
     "load_fashion_mnist",
+    "load_glove",
     "load_imdb",
     "load_jena_climate",
     "load_jfk_weather",
@@ -109,6 +114,7 @@ __all__ = [
     "model_path",
     "offline",
     "one_hot",
+    "parse_glove",
     "read_idx",
     "resolve",
     "reuters_word_index",
