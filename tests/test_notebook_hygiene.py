@@ -40,8 +40,29 @@ def nb(request):
     return notebook
 
 
+NOTEBOOK_NAME = re.compile(r"(\d{2}|S[12])\.\d+[a-z]?-[a-z0-9-]+\.ipynb")
+
+
 def test_name_follows_book_numbering(nb):
-    assert re.fullmatch(r"\d{2}\.\d+[a-z]?-[a-z0-9-]+\.ipynb", nb.path.name)
+    """Book chapters ``NN.M-title`` (zero-padded), supplement series ``S1.N-title`` and ``S2.N-title``."""
+    assert NOTEBOOK_NAME.fullmatch(nb.path.name)
+
+
+@pytest.mark.parametrize(
+    "name, ok",
+    [
+        ("05.1-introduction-to-convnets.ipynb", True),
+        ("06.1a-one-hot.ipynb", True),
+        ("S1.1-logistic-regression.ipynb", True),
+        ("S2.3-batch-norm.ipynb", True),
+        ("5.1-convnets.ipynb", False),
+        ("S3.1-later.ipynb", False),
+        ("s1.1-lowercase.ipynb", False),
+        ("S1.1-Upper.ipynb", False),
+    ],
+)
+def test_name_rule(name, ok):
+    assert bool(NOTEBOOK_NAME.fullmatch(name)) is ok
 
 
 def test_executed_once_top_to_bottom(nb):
