@@ -39,3 +39,24 @@ def test_banner_for_tensorflow_has_no_second_version():
 
 def test_backend_version_only_for_other_backends():
     assert session._backend_version("tensorflow") is None
+
+
+def test_banner_without_tensorflow_installed():
+    # A GPU machine running JAX may have no TensorFlow: the banner must not need it.
+    run = session.Run(
+        notebook="5.2", profile="full", seed=42, backend="jax", device="GPU: NVIDIA H100",
+        versions={"python": "3.12.3", "keras": "3.15.1", "jax": "0.8.0"},
+    )
+    banner = session.format_banner(run)
+    assert "TensorFlow" not in banner
+    assert "versions : Python 3.12.3 | Keras 3.15.1 (backend: jax 0.8.0)" in banner
+
+
+def test_start_works_when_tensorflow_cannot_be_found(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "tensorflow" else real(name, *a))
+    assert session._tensorflow_version() is None
+    run = session.start("9.9", banner=False)
+    assert "tensorflow" not in run.versions and run.versions["keras"] == keras.__version__

@@ -8,6 +8,7 @@ that :func:`utils.ledger.record` writes into.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import platform
 import sys
@@ -102,13 +103,23 @@ def _backend_version(backend: str) -> str | None:
     return None
 
 
-def _quiet() -> None:
-    """Silence chatter that would otherwise land in every notebook's stored output."""
-    import absl.logging
+def _tensorflow_version() -> str | None:
+    """TensorFlow's version if it is installed (a GPU machine running JAX may not have it), else None."""
+    if importlib.util.find_spec("tensorflow") is None:
+        return None
     import tensorflow as tf
 
-    tf.get_logger().setLevel("ERROR")
-    absl.logging.set_verbosity(absl.logging.ERROR)
+    return tf.__version__
+
+
+def _quiet() -> None:
+    """Silence chatter that would otherwise land in every notebook's stored output."""
+    if importlib.util.find_spec("tensorflow") is not None:
+        import absl.logging
+        import tensorflow as tf
+
+        tf.get_logger().setLevel("ERROR")
+        absl.logging.set_verbosity(absl.logging.ERROR)
     warnings.filterwarnings("ignore", message=r".*`input_shape`/`input_dim` argument to a layer.*")
     warnings.filterwarnings("ignore", message=r".*Your `PyDataset` class should call.*")
     # tqdm.auto falls back to text bars without ipywidgets and says so, with a machine path.
@@ -126,8 +137,8 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
     global _CURRENT
     with _quiet_fd2():
         import keras
-        import tensorflow as tf
 
+        tf_version = _tensorflow_version()
         backend = keras.backend.backend()
         device = _device(backend)
     from . import data, seeding
@@ -137,7 +148,9 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
     for name in datasets:
         data.resolve(name)
     sources = data.sources()
-    versions = {"python": platform.python_version(), "tensorflow": tf.__version__, "keras": keras.__version__}
+    versions = {"python": platform.python_version(), "keras": keras.__version__}
+    if tf_version:
+        versions["tensorflow"] = tf_version
     backend_version = _backend_version(backend)
     if backend_version:
         versions[backend] = backend_version
@@ -162,12 +175,13 @@ def format_banner(run: Run) -> str:
     cap = profile.epoch_cap()
     if cap is not None:
         hint = f"  with epochs capped at {cap} (DLWP_EPOCH_CAP): a shortened run of the book's settings"
-    # TensorFlow's version is on the line already; another backend's goes beside its name.
+    # TensorFlow's version is on the line already (when installed); another backend's goes beside its name.
     backend_version = f" {run.versions[run.backend]}" if run.backend != "tensorflow" and run.backend in run.versions else ""
+    tensorflow = f"TensorFlow {run.versions['tensorflow']} | " if "tensorflow" in run.versions else ""
     lines = [
         f"notebook : {run.notebook}",
         f"profile  : {run.profile}{hint}",
-        f"versions : Python {run.versions['python']} | TensorFlow {run.versions['tensorflow']} | "
+        f"versions : Python {run.versions['python']} | {tensorflow}"
         f"Keras {run.versions['keras']} (backend: {run.backend}{backend_version})",
         f"device   : {run.device}",
         f"seed     : {run.seed}",
