@@ -3,6 +3,8 @@
 #   make lab        JupyterLab on notebooks/ (runs setup first if needed)
 #   make test       unit tests + every notebook under nbval, quick profile (what CI runs)
 #   make reproduce  every notebook, full profile, outputs saved; writes results/REPRODUCTION.md
+#   make test-backends  the quick profile of a representative subset under JAX too (CI: when utils/ changes)
+#   make reproduce-gpu NOTEBOOKS=...  chosen notebooks, full profile, JAX backend (on a GPU machine)
 #   make lint       ruff on .py and .ipynb
 
 PYTHON    ?= python3
@@ -13,7 +15,18 @@ NOTEBOOKS ?= $(sort $(wildcard notebooks/*.ipynb))
 DLWP_MIRROR ?= $(if $(wildcard ../shared/datasets/MANIFEST.tsv),$(abspath ../shared/datasets),)
 export DLWP_MIRROR
 
-.PHONY: setup lab test unit nbval reproduce report lint clean
+# The subset that must also run on JAX (quick profile); README lists the backends per notebook.
+BACKEND_NOTEBOOKS ?= $(sort $(wildcard notebooks/02.1-*.ipynb notebooks/03.5-*.ipynb notebooks/03.7-*.ipynb \
+                       notebooks/05.1-*.ipynb notebooks/05.2-*.ipynb notebooks/06.2-*.ipynb notebooks/07.1-*.ipynb))
+BACKENDS ?= jax
+# Fingerprint of what the backend run depends on; `make test-backends` stamps it when it passes.
+BACKENDS_STAMP := .ci/backends-verified
+UTILS_HASH = $(shell cat $(sort $(wildcard utils/*.py utils/*/*.py)) requirements.txt requirements-backends.txt \
+               $(BACKEND_NOTEBOOKS) | sha256sum | cut -c1-16)
+NBVAL_ARGS = -q -p no:randomly --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
+             --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: setup setup-backends lab test unit nbval test-backends backends-current reproduce reproduce-gpu report lint clean
 
 setup: $(VENV)/.installed
 
@@ -33,13 +46,34 @@ unit: setup
 	DLWP_OFFLINE=1 MPLBACKEND=Agg $(PY) -m pytest tests -q
 
 nbval: setup
-	DLWP_OFFLINE=1 DLWP_PROFILE=quick MPLBACKEND=Agg $(PY) -m pytest -q -p no:randomly \
-	  --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
-	  --nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+	DLWP_OFFLINE=1 DLWP_PROFILE=quick MPLBACKEND=Agg $(PY) -m pytest $(NBVAL_ARGS) $(NOTEBOOKS)
+
+setup-backends: $(VENV)/.backends-installed
+
+$(VENV)/.backends-installed: requirements-backends.txt $(VENV)/.installed
+	$(PY) -m pip install --quiet -r requirements-backends.txt
+	@touch $@
+
+test-backends: setup setup-backends
+	@for b in $(BACKENDS); do \
+	  echo "== quick profile under KERAS_BACKEND=$$b: $(BACKEND_NOTEBOOKS)"; \
+	  KERAS_BACKEND=$$b DLWP_OFFLINE=1 DLWP_PROFILE=quick MPLBACKEND=Agg \
+	    $(PY) -m pytest $(NBVAL_ARGS) $(BACKEND_NOTEBOOKS) || exit 1; \
+	done
+	@echo $(UTILS_HASH) > $(BACKENDS_STAMP)
+
+# Exit 0 when the last passing backend run covered today's utils/, requirements and subset.
+backends-current:
+	@test "$$(cat $(BACKENDS_STAMP) 2>/dev/null)" = "$(UTILS_HASH)"
 
 reproduce: setup
 	DLWP_PROFILE=full $(PY) -m utils.notebooks run --profile full $(NOTEBOOKS)
 	$(MAKE) report
+
+# On a GPU machine with JAX (CUDA) installed: see README, "Running on a GPU".
+reproduce-gpu:
+	DLWP_PROFILE=full $(PYTHON) -m utils.notebooks run --profile full --backend jax $(NOTEBOOKS)
+	$(PYTHON) -m utils.ledger report --profile full
 
 report: setup
 	$(PY) -m utils.ledger report --profile full

@@ -14,3 +14,17 @@ def test_from_script_builds_cells(tmp_path):
     assert nb.cells[0].source == "# Title\n\nSome prose."
     assert nb.cells[1].source == "x = 1\nprint(x)"
     assert nb.metadata.kernelspec.name == "python3"
+
+
+def test_run_notebook_sets_the_backend_for_the_kernel_only(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    path = tmp_path / "probe.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os\nprint(os.environ['KERAS_BACKEND'], os.environ['DLWP_PROFILE'])")])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+    notebooks.run_notebook(path, "quick", timeout=60, backend="jax")
+    out = nbformat.read(path, as_version=4).cells[0].outputs[0]["text"]
+    assert out.strip() == "jax quick"
+    assert "KERAS_BACKEND" not in os.environ  # restored afterwards

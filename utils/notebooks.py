@@ -4,6 +4,7 @@
 a notebook's committed outputs after editing it::
 
     python -m utils.notebooks run --profile full notebooks/03.5-*.ipynb
+    python -m utils.notebooks run --profile full --backend jax notebooks/05.2-*.ipynb   # a GPU machine
     python -m utils.notebooks from-script draft.py notebooks/03.5-classifying-movie-reviews.ipynb
 
 ``from-script`` turns a "percent" script (cells separated by ``# %%`` lines,
@@ -24,14 +25,19 @@ from . import REPO_ROOT, profile
 __all__ = ["from_script", "run_notebook"]
 
 
-def run_notebook(path: Path, profile_name: str, timeout: int | None = None) -> float:
-    """Execute ``path`` in place (fresh kernel, cwd = its folder); return wall seconds."""
+def run_notebook(path: Path, profile_name: str, timeout: int | None = None, backend: str | None = None) -> float:
+    """Execute ``path`` in place (fresh kernel, cwd = its folder); return wall seconds.
+
+    ``backend`` (``jax``, ``torch``, ``tensorflow``) sets ``KERAS_BACKEND`` for the kernel.
+    """
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    env_before = os.environ.get(profile.ENV_VAR)
+    env_before = {k: os.environ.get(k) for k in (profile.ENV_VAR, "KERAS_BACKEND")}
     os.environ[profile.ENV_VAR] = profile_name
+    if backend:
+        os.environ["KERAS_BACKEND"] = backend
     t0 = time.perf_counter()
     try:
         client = NotebookClient(
@@ -43,10 +49,11 @@ def run_notebook(path: Path, profile_name: str, timeout: int | None = None) -> f
         )
         client.execute()
     finally:
-        if env_before is None:
-            os.environ.pop(profile.ENV_VAR, None)
-        else:
-            os.environ[profile.ENV_VAR] = env_before
+        for key, value in env_before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
         elapsed = time.perf_counter() - t0
     nb.metadata.pop("widgets", None)
     nbformat.write(nb, path)
@@ -91,6 +98,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("paths", nargs="+", type=Path)
     run.add_argument("--profile", default=profile.current(), choices=profile.PROFILES)
     run.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds (default none)")
+    run.add_argument("--backend", choices=("tensorflow", "jax", "torch"), default=None,
+                     help="Keras backend for the kernels (default: KERAS_BACKEND, else tensorflow)")
     conv = sub.add_parser("from-script", help="convert a percent-format script into a notebook")
     conv.add_argument("src", type=Path)
     conv.add_argument("dest", type=Path)
@@ -107,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         shown = path.resolve().relative_to(REPO_ROOT) if path.resolve().is_relative_to(REPO_ROOT) else path
         print(f"[{args.profile}] {shown} ...", flush=True)
         try:
-            seconds = run_notebook(path, args.profile, args.timeout)
+            seconds = run_notebook(path, args.profile, args.timeout, args.backend)
         except Exception as exc:  # keep going; report at the end
             failed.append(str(shown))
             print(f"    FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
