@@ -3,6 +3,7 @@
 #   make lab        JupyterLab on notebooks/ (runs setup first if needed)
 #   make test       unit tests + every notebook under nbval, quick profile (what CI runs)
 #   make reproduce  every notebook, full profile, outputs saved; writes results/REPRODUCTION.md
+#                   (SEEDS="42 1 2": once per seed, outputs from the first, spread in the report)
 #   make test-backends  the quick profile of a representative subset under JAX too (CI: when utils/ changes)
 #   make reproduce-gpu NOTEBOOKS=...  chosen notebooks, full profile, JAX backend (on a GPU machine)
 #   make lint       ruff on .py and .ipynb
@@ -66,8 +67,9 @@ test-backends: setup setup-backends
 backends-current:
 	@test "$$(cat $(BACKENDS_STAMP) 2>/dev/null)" = "$(UTILS_HASH)"
 
+# SEEDS="42 1 2": each notebook once per seed (outputs stored from the first); the report shows the spread.
 reproduce: setup
-	DLWP_PROFILE=full $(PY) -m utils.notebooks run --profile full $(NOTEBOOKS)
+	DLWP_PROFILE=full $(PY) -m utils.notebooks run --profile full $(if $(SEEDS),--seeds $(SEEDS)) $(NOTEBOOKS)
 	$(MAKE) report
 
 # On a GPU machine with JAX (CUDA) installed: see README, "Running on a GPU".

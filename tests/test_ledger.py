@@ -150,3 +150,40 @@ def test_section_order_puts_lettered_parts_and_supplements_in_course_order():
 
     names = ["S1.2", "6.2", "10.1", "6.1b", "S2.1", "2.1", "6.1a", "S1.10"]
     assert sorted(names, key=_section_key) == ["2.1", "6.1a", "6.1b", "6.2", "10.1", "S1.2", "S1.10", "S2.1"]
+
+
+def test_band_containing_chance_level_is_refused_unless_explained(run):
+    bands = {"full": (0.70, 0.80), "quick": (0.40, 0.75)}
+    with pytest.raises(ValueError, match=r"quick band\(s\) contain the chance level 0.5"):
+        ledger.record("cats_acc", 0.72, bands=bands, chance=0.5)
+    assert ledger.record("cats_acc", 0.72, bands=bands, chance=0.5, chance_reason="one quick epoch") == 0.72
+    assert ledger.record("cats_acc", 0.72, bands={"full": (0.70, 0.80), "quick": (0.55, 0.75)}, chance=0.5) == 0.72
+
+
+def test_report_spreads_a_multi_seed_campaign():
+    rows = []
+    for seed, value, start in ((42, 2.62, "01:00"), (1, 2.65, "01:10"), (2, 3.01, "01:20")):
+        row = _row("3.7", "kfold_mae", value, f"2026-11-24T{start}:30+00:00", 30.0, run=f"2026-11-24T{start}:00+00:00")
+        row |= {"seed": seed, "campaign": "c1", "book": 2.384}
+        rows.append(row)
+    rows.append(_row("2.1", "acc", 0.975, "2026-11-24T02:00:00+00:00", 10.0, run="2026-11-24T01:59:50+00:00"))
+    for row in rows:
+        row.setdefault("seed", 42)
+        row.setdefault("book", 0.978)
+        row |= {"description": "", "band": [0, 5], "in_band": True, "data": {}}
+    shown = {r["name"]: r for r in ledger.latest_rows(rows)}
+    assert shown["kfold_mae"]["seed"] == 42  # the first seed's run: its outputs are the stored ones
+    assert ledger.seed_values(rows, shown["kfold_mae"]) == {42: 2.62, 1: 2.65, 2: 3.01}
+    st = ledger.spread([2.62, 2.65, 3.01])
+    assert st["n"] == 3 and st["min"] == 2.62 and st["max"] == 3.01
+    assert abs(st["mean"] - 2.76) < 1e-9 and abs(st["sd"] - 0.21702534) < 1e-6
+    table = ledger.render_table(rows)
+    line = next(x for x in table.splitlines() if "kfold_mae" in x)
+    assert "2.76 ± 0.217 (2.62–3.01), 3 seeds" in line and "| no |" in line  # 2.384 lies outside 2.62-3.01
+    assert "42, 1, 2" in line
+    assert "1 seed" in next(x for x in table.splitlines() if "| acc |" in x)
+
+
+def test_spread_of_nothing_is_an_error():
+    with pytest.raises(ValueError):
+        ledger.spread([])

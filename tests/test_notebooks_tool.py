@@ -28,3 +28,19 @@ def test_run_notebook_sets_the_backend_for_the_kernel_only(tmp_path, monkeypatch
     out = nbformat.read(path, as_version=4).cells[0].outputs[0]["text"]
     assert out.strip() == "jax quick"
     assert "KERAS_BACKEND" not in os.environ  # restored afterwards
+
+
+def test_seeded_runs_share_a_campaign_and_only_the_first_is_saved(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.delenv("DLWP_SEED", raising=False)
+    path = tmp_path / "probe.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os\nprint(os.environ['DLWP_SEED'], os.environ['DLWP_SEED_CAMPAIGN'])")])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+    notebooks.run_notebook(path, "quick", timeout=60, seed=7, campaign="c9")
+    notebooks.run_notebook(path, "quick", timeout=60, seed=8, campaign="c9", save=False)
+    out = nbformat.read(path, as_version=4).cells[0].outputs[0]["text"]
+    assert out.strip() == "7 c9"  # the second seed ran but did not replace the stored outputs
+    assert "DLWP_SEED" not in os.environ and "DLWP_SEED_CAMPAIGN" not in os.environ

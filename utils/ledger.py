@@ -33,7 +33,17 @@ from pathlib import Path
 from . import REPO_ROOT, profile
 from .session import current_run
 
-__all__ = ["RESULTS_ENV", "latest_rows", "read_rows", "record", "record_unavailable", "render_table", "results_dir"]
+__all__ = [
+    "RESULTS_ENV",
+    "latest_rows",
+    "read_rows",
+    "record",
+    "record_unavailable",
+    "render_table",
+    "results_dir",
+    "seed_values",
+    "spread",
+]
 
 RESULTS_ENV = "DLWP_RESULTS_DIR"
 README_START = "<!-- results:start -->"
@@ -83,7 +93,7 @@ def _base_row(name: str, book, description: str) -> dict:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "run": run.started_at,  # one id per notebook run: the report shows each notebook's latest run
         "wall_time_s": round(run.elapsed(), 1),
-    }
+    } | ({"campaign": run.campaign} if run.campaign else {})
 
 
 def record(
@@ -93,13 +103,25 @@ def record(
     bands: Mapping[str, tuple[float, float]],
     book: float | None = None,
     description: str = "",
+    chance: float | None = None,
+    chance_reason: str = "",
 ) -> float:
     """Log ``value`` under ``name`` and assert it lies in the active profile's band.
 
     ``book`` is the figure the first edition reports (``None`` where it reports none).
+    ``chance`` is what a model that learned nothing scores (0.5 for a balanced binary task); a band
+    that contains it cannot tell a broken run from a working one, so it is refused unless
+    ``chance_reason`` says why the notebook accepts it (e.g. a one-epoch quick run).
     Returns ``value`` so the call can end a cell and show it.
     """
     _check_bands(bands)
+    if chance is not None and not chance_reason.strip():
+        blind = [p for p, (lo, hi) in bands.items() if lo <= chance <= hi]
+        if blind:
+            raise ValueError(
+                f"{name}: the {', '.join(blind)} band(s) contain the chance level {chance:g}, so a run that "
+                "learned nothing would pass; narrow the band from measured runs, or give chance_reason=..."
+            )
     value = float(value)
     row = _base_row(name, book, description)
     band_name = row["profile"]
@@ -169,20 +191,60 @@ def _run_keys(rows: list[dict]) -> list[tuple[str, str]]:
     return keys
 
 
+def _shown_runs(rows: list[dict], keys: list[tuple[str, str]]) -> dict[str, str]:
+    """notebook -> the run the report shows: its latest run, or, when that run belongs to a multi-seed
+    campaign, the campaign's first run (the one whose outputs are stored in the notebook)."""
+    latest_run = dict(keys)  # notebook -> its last run, in file order
+    campaign_of = {key: row.get("campaign", "") for row, key in zip(rows, keys, strict=True)}
+    first_of: dict[tuple[str, str], str] = {}
+    for row, (notebook, run) in zip(rows, keys, strict=True):
+        if row.get("campaign"):
+            first_of.setdefault((notebook, row["campaign"]), run)
+    return {
+        nb: first_of[(nb, campaign_of[(nb, run)])] if campaign_of[(nb, run)] else run
+        for nb, run in latest_run.items()
+    }
+
+
 def latest_rows(rows: list[dict]) -> list[dict]:
     """The figures of each notebook's latest run (its last line per figure), ordered by notebook then
     first appearance. A figure that the latest run did not record (renamed, retired, or not reached
-    because the run failed earlier) is left out rather than shown from an older run."""
+    because the run failed earlier) is left out rather than shown from an older run. For a multi-seed
+    campaign the first seed's run is shown (its outputs are the stored ones); :func:`seed_values`
+    gives the others."""
     keys = _run_keys(rows)
-    latest_run = dict(keys)  # notebook -> its last run, in file order
+    shown = _shown_runs(rows, keys)
     latest: dict[tuple[str, str], dict] = {}
     order: dict[tuple[str, str], int] = {}
     for i, (row, (notebook, run)) in enumerate(zip(rows, keys, strict=True)):
         name = (notebook, row["name"])
         order.setdefault(name, i)
-        if latest_run[notebook] == run:
+        if shown[notebook] == run:
             latest[name] = row
     return sorted(latest.values(), key=lambda r: (_section_key(r["notebook"]), order[(r["notebook"], r["name"])]))
+
+
+def seed_values(rows: list[dict], shown: dict) -> dict[int, float]:
+    """seed -> value of the figure of row ``shown`` in each seed's latest run of the same campaign
+    (just ``{seed: value}`` for a single-seed run)."""
+    campaign = shown.get("campaign")
+    if not campaign:
+        return {} if shown.get("value") is None else {shown["seed"]: shown["value"]}
+    out: dict[int, float] = {}
+    for row in rows:
+        same = row.get("campaign") == campaign and row["notebook"] == shown["notebook"] and row["name"] == shown["name"]
+        if same and row.get("value") is not None:
+            out[row["seed"]] = row["value"]
+    return out
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """Mean, sample standard deviation (0 for one value), min and max of a figure over seeds."""
+    if not values:
+        raise ValueError("no values")
+    n, mean = len(values), sum(values) / len(values)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return {"n": n, "mean": mean, "sd": sd, "min": min(values), "max": max(values)}
 
 
 def _fmt(x) -> str:
@@ -195,21 +257,32 @@ def _fmt(x) -> str:
 
 def render_table(rows: list[dict]) -> str:
     lines = [
-        "| Notebook | Figure | Book | Ours | Band | In band | Seed | Data | Date |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| Notebook | Figure | Book | Ours | Seeds: mean ± sd (min–max) | Book in seeds' range | Band | In band "
+        "| Seed | Data | Date |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in latest_rows(rows):
         label = r["description"] or r["name"]
+        seeds, within = "–", "–"
         if r.get("unavailable"):
             ours, band, ok = f"_{r['unavailable']}_", "–", "–"
         else:
             ours = _fmt(r["value"]) + (f" (≤{r['epoch_cap']} epochs)" if r.get("epoch_cap") else "")
             band = f"[{_fmt(r['band'][0])}, {_fmt(r['band'][1])}]"
             ok = "yes" if r["in_band"] else "**no**"
+            values = seed_values(rows, r)
+            if len(values) > 1:
+                st = spread(list(values.values()))
+                seeds = f"{_fmt(st['mean'])} ± {_fmt(st['sd'])} ({_fmt(st['min'])}–{_fmt(st['max'])}), {st['n']} seeds"
+                if r["book"] is not None:
+                    within = "yes" if st["min"] <= r["book"] <= st["max"] else "no"
+            else:
+                seeds = "1 seed"
         data = "; ".join(f"{k}: {v}" for k, v in (r.get("data") or {}).items()) or "–"
+        shown_seeds = ", ".join(str(s) for s in seed_values(rows, r)) or str(r["seed"])
         lines.append(
-            f"| {r['notebook']} | {label} | {_fmt(r['book'])} | {ours} | {band} | {ok} | "
-            f"{r['seed']} | {data} | {r['date'][:10]} |"
+            f"| {r['notebook']} | {label} | {_fmt(r['book'])} | {ours} | {seeds} | {within} | {band} | {ok} | "
+            f"{shown_seeds} | {data} | {r['date'][:10]} |"
         )
     return "\n".join(lines)
 
@@ -223,7 +296,9 @@ def write_report(profile_name: str = "full", out: Path | None = None, readme: Pa
         "",
         f"Generated by `make reproduce` (`python -m utils.ledger report`) from `results/{profile_name}.jsonl`: "
         f"the latest `{profile_name}`-profile run of each figure. `Band` is the range the notebook asserts for "
-        "that profile; a value outside it fails the notebook.",
+        "that profile; a value outside it fails the notebook. Where a notebook was run under several seeds "
+        "(`make reproduce SEEDS=\"42 1 2\"`), `Ours` is the first seed's figure (the stored outputs) and the "
+        "next columns give the spread over the seeds; `1 seed` marks a figure from a single run.",
         "",
         f"Devices: {', '.join(devices)}.",
         "",

@@ -20,24 +20,39 @@ import sys
 import time
 from pathlib import Path
 
-from . import REPO_ROOT, profile
+from . import REPO_ROOT, profile, seeding
 
 __all__ = ["from_script", "run_notebook"]
 
 
-def run_notebook(path: Path, profile_name: str, timeout: int | None = None, backend: str | None = None) -> float:
-    """Execute ``path`` in place (fresh kernel, cwd = its folder); return wall seconds.
+def run_notebook(
+    path: Path,
+    profile_name: str,
+    timeout: int | None = None,
+    backend: str | None = None,
+    *,
+    seed: int | None = None,
+    campaign: str = "",
+    save: bool = True,
+) -> float:
+    """Execute ``path`` (fresh kernel, cwd = its folder) and save it in place; return wall seconds.
 
-    ``backend`` (``jax``, ``torch``, ``tensorflow``) sets ``KERAS_BACKEND`` for the kernel.
+    ``backend`` (``jax``, ``torch``, ``tensorflow``) sets ``KERAS_BACKEND`` for the kernel, ``seed``
+    its ``DLWP_SEED`` and ``campaign`` the multi-seed id its ledger rows carry. With ``save=False``
+    the notebook runs (and records its figures) but the file is left as it was.
     """
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    env_before = {k: os.environ.get(k) for k in (profile.ENV_VAR, "KERAS_BACKEND")}
+    env_before = {k: os.environ.get(k) for k in (profile.ENV_VAR, "KERAS_BACKEND", seeding.ENV_VAR, seeding.CAMPAIGN_ENV_VAR)}
     os.environ[profile.ENV_VAR] = profile_name
     if backend:
         os.environ["KERAS_BACKEND"] = backend
+    if seed is not None:
+        os.environ[seeding.ENV_VAR] = str(seed)
+    if campaign:
+        os.environ[seeding.CAMPAIGN_ENV_VAR] = campaign
     t0 = time.perf_counter()
     try:
         client = NotebookClient(
@@ -55,8 +70,9 @@ def run_notebook(path: Path, profile_name: str, timeout: int | None = None, back
             else:
                 os.environ[key] = value
         elapsed = time.perf_counter() - t0
-    nb.metadata.pop("widgets", None)
-    nbformat.write(nb, path)
+    if save:
+        nb.metadata.pop("widgets", None)
+        nbformat.write(nb, path)
     return elapsed
 
 
@@ -100,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds (default none)")
     run.add_argument("--backend", choices=("tensorflow", "jax", "torch"), default=None,
                      help="Keras backend for the kernels (default: KERAS_BACKEND, else tensorflow)")
+    run.add_argument("--seeds", type=int, nargs="+", default=None,
+                     help="run each notebook once per seed; outputs are stored from the first seed only, "
+                          "and the report shows the spread (make reproduce SEEDS=\"42 1 2\")")
     conv = sub.add_parser("from-script", help="convert a percent-format script into a notebook")
     conv.add_argument("src", type=Path)
     conv.add_argument("dest", type=Path)
@@ -112,17 +131,22 @@ def main(argv: list[str] | None = None) -> int:
 
     failed = []
     timings = []
+    seeds = args.seeds or [None]
     for path in args.paths:
         shown = path.resolve().relative_to(REPO_ROOT) if path.resolve().is_relative_to(REPO_ROOT) else path
-        print(f"[{args.profile}] {shown} ...", flush=True)
-        try:
-            seconds = run_notebook(path, args.profile, args.timeout, args.backend)
-        except Exception as exc:  # keep going; report at the end
-            failed.append(str(shown))
-            print(f"    FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
-            continue
-        timings.append((str(shown), seconds))
-        print(f"    ok in {seconds:.1f} s", flush=True)
+        campaign = time.strftime("%Y%m%dT%H%M%S") + f"-{path.stem[:12]}" if args.seeds else ""
+        for i, seed in enumerate(seeds):
+            label = f"{shown}" + (f" (seed {seed}{', outputs stored' if i == 0 else ''})" if seed is not None else "")
+            print(f"[{args.profile}] {label} ...", flush=True)
+            try:
+                seconds = run_notebook(path, args.profile, args.timeout, args.backend,
+                                       seed=seed, campaign=campaign, save=i == 0)
+            except Exception as exc:  # keep going; report at the end
+                failed.append(label)
+                print(f"    FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
+                continue
+            timings.append((label, seconds))
+            print(f"    ok in {seconds:.1f} s", flush=True)
     if timings:
         print("\nwall time per notebook:")
         for name, seconds in timings:

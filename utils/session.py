@@ -35,6 +35,7 @@ class Run:
     versions: dict[str, str]
     data: dict[str, str] = field(default_factory=dict)
     started_at: str = ""
+    campaign: str = ""  # shared by the runs of one multi-seed reproduction (utils.seeding.campaign)
     started: float = field(default_factory=time.perf_counter)
 
     def elapsed(self) -> float:
@@ -163,6 +164,7 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
         versions=versions,
         data={name: sources[name] for name in datasets},
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        campaign=seeding.campaign(),
     )
     _CURRENT = run
     if banner:
