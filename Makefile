@@ -6,6 +6,7 @@
 #                   (SEEDS="42 1 2": once per seed, outputs from the first, spread in the report)
 #   make test-backends  the quick profile of a representative subset under JAX too (CI: when utils/ changes)
 #   make reproduce-gpu NOTEBOOKS=...  chosen notebooks, full profile, JAX backend (on a GPU machine)
+#   make student   student/ from notebooks/: solutions stripped, outputs cleared (CI checks it is current)
 #   make lint       ruff on .py and .ipynb
 
 PYTHON    ?= python3
@@ -27,7 +28,7 @@ UTILS_HASH = $(shell cat $(sort $(wildcard utils/*.py utils/*/*.py)) requirement
 NBVAL_ARGS = -q -p no:randomly --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
              --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup setup-backends lab test unit nbval test-backends backends-current reproduce reproduce-gpu report lint clean
+.PHONY: student setup setup-backends lab test unit nbval test-backends backends-current reproduce reproduce-gpu report lint clean
 
 setup: $(VENV)/.installed
 
@@ -79,6 +80,9 @@ reproduce-gpu:
 
 report: setup
 	$(PY) -m utils.ledger report --profile full
+
+student: setup
+	$(PY) -m utils.student build
 
 lint: setup
 	$(VENV)/bin/ruff check utils tests notebooks
