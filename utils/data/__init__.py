@@ -17,6 +17,7 @@ Map of the package (import from ``utils.data``; the names below are its public A
     images.py          the cats-vs-dogs folder and arrays; where notebooks save models
     glove.py           GloVe word vectors (glove.6B.100d) as a dict, and an Embedding weight matrix
     weather.py         weather series of chapter 6 (Jena, or hourly JFK from a PyPI package), split, windows
+    artworks.py        chapter 8's pictures: the style painting of 8.3, its packaged stand-in photo, square crops
 
 How to add a dataset: ``data/README.md`` ("Adding a dataset").
 
@@ -27,6 +28,7 @@ How to add a dataset: ``data/README.md`` ("Adding a dataset").
 
 from __future__ import annotations
 
+from .artworks import STYLE_PAINTING, STYLE_SUBSTITUTE, load_picture, package_picture, style_image
 from .boston_housing import load_boston_housing
 from .catalog import (
     CATALOG_PATH,
@@ -85,6 +87,8 @@ __all__ = [
     "FileEntry",
     "GLOVE_DATASET",
     "Resolved",
+    "STYLE_PAINTING",
+    "STYLE_SUBSTITUTE",
     "TreeEntry",
     "WeatherSeries",
     "WeatherSplit",
@@ -108,12 +112,14 @@ __all__ = [
     "load_jena_climate",
     "load_jfk_weather",
     "load_mnist",
+    "load_picture",
     "load_reuters",
     "load_weather_series",
     "mirror_dir",
     "model_path",
     "offline",
     "one_hot",
+    "package_picture",
     "parse_glove",
     "read_idx",
     "resolve",
@@ -122,6 +128,7 @@ __all__ = [
     "sources",
     "split_and_normalise",
     "split_rows",
+    "style_image",
     "tokenize_review",
     "vectorize_sequences",
     "weights_available",
