@@ -1,5 +1,6 @@
 """Weather series for chapter 6: the Jena loader's checks, the substitute, the split, the windows."""
 
+import importlib.util
 import zipfile
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ import pytest
 
 from utils import data
 from utils.data import weather
+from utils.data.packaged import package_file
 
 JENA = weather._entries()["jena_climate"]
 JFK = weather._entries()["jfk_weather_2013"]
@@ -108,7 +110,7 @@ def _installed_package(tmp_path, monkeypatch, content: bytes):
 
 
 def test_corrupt_substitute_file_is_refused(tmp_path, monkeypatch):
-    real = weather._package_file(JFK).read_bytes()
+    real = package_file(JFK).read_bytes()
     corrupt = real.replace(b"JFK,2013,7,", b"JFK,2013,8,", 1)
     assert len(corrupt) == len(real) and corrupt != real
     _installed_package(tmp_path, monkeypatch, corrupt)
@@ -117,7 +119,7 @@ def test_corrupt_substitute_file_is_refused(tmp_path, monkeypatch):
 
 
 def test_missing_substitute_package_is_unavailable(monkeypatch):
-    monkeypatch.setattr(weather.importlib.util, "find_spec", lambda name: None)
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None)
     with pytest.raises(data.DatasetUnavailable, match="pip install"):
         weather.load_jfk_weather()
 

