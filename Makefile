@@ -7,6 +7,9 @@
 #   make test-backends  the quick profile of a representative subset under JAX too (CI: when utils/ changes)
 #   make reproduce-gpu NOTEBOOKS=...  chosen notebooks, full profile, JAX backend (on a GPU machine)
 #   make student   student/ from notebooks/: solutions stripped, outputs cleared (CI checks it is current)
+#   make syllabus   course/SYLLABUS.md from course/plan.toml, the notebook headers and the ledgers
+#   make times      after `make test`: store its quick time per notebook in course/times.json
+#   make colab      the Colab set-up cell in every notebook and the README's "Open in Colab" badges
 #   make lint       ruff on .py and .ipynb
 
 PYTHON    ?= python3
@@ -28,7 +31,7 @@ UTILS_HASH = $(shell cat $(sort $(wildcard utils/*.py utils/*/*.py)) requirement
 NBVAL_ARGS = -q -p no:randomly --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
              --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: student setup setup-backends lab test unit nbval test-backends backends-current reproduce reproduce-gpu report lint clean
+.PHONY: syllabus times colab student setup setup-backends lab test unit nbval test-backends backends-current reproduce reproduce-gpu report lint clean
 
 setup: $(VENV)/.installed
 
@@ -83,6 +86,16 @@ report: setup
 
 student: setup
 	$(PY) -m utils.student build
+
+syllabus: setup
+	$(PY) -m utils.course syllabus
+
+times: setup
+	$(PY) -m utils.course times
+	$(PY) -m utils.course syllabus
+
+colab: setup
+	$(PY) -m utils.course colab
 
 lint: setup
 	$(VENV)/bin/ruff check utils tests notebooks

@@ -16,3 +16,25 @@ def _without_stderr(outputs):
 
 
 nbval.plugin.transform_streams_for_comparison = _without_stderr
+
+
+# --- quick-profile time per notebook, for the syllabus (python -m utils.course times) -------------
+import json  # noqa: E402
+from collections import defaultdict  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+_seconds: dict[str, float] = defaultdict(float)
+
+
+def pytest_runtest_logreport(report):
+    """Add every phase (kernel start-up included) of every cell to its notebook's total."""
+    path = report.nodeid.split("::", 1)[0]
+    if path.endswith(".ipynb"):
+        _seconds[Path(path).name] += report.duration
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _seconds:
+        out = Path(__file__).resolve().parents[1] / "results" / "nbval-times.json"
+        out.parent.mkdir(exist_ok=True)
+        out.write_text(json.dumps({k: round(v, 1) for k, v in sorted(_seconds.items())}, indent=1) + "\n")

@@ -7,13 +7,16 @@ import nbformat
 import pytest
 from conftest import REPO
 
+from utils import course
+
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 MACHINE_PATH = re.compile(r"(/work/|/tmp/|/root/|/home/[A-Za-z]|/Users/|[A-Z]:\\\\)")
 MAX_BYTES = 3_000_000
 
 
 def _code(nb):
-    return [c for c in nb.cells if c.cell_type == "code"]
+    """Code cells, without the Colab set-up cell (a no-op outside Colab; see utils.course)."""
+    return [c for c in nb.cells if c.cell_type == "code" and course.COLAB_TAG not in c.metadata.get("tags", [])]
 
 
 def _output_text(out) -> str:
@@ -66,7 +69,10 @@ def test_name_rule(name, ok):
 
 
 def test_executed_once_top_to_bottom(nb):
-    counts = [c.execution_count for c in _code(nb)]
+    cells = [c for c in nb.cells if c.cell_type == "code"]
+    if course.COLAB_TAG in cells[0].metadata.get("tags", []) and cells[0].execution_count is None:
+        cells = cells[1:]  # inserted after the stored run; the next run numbers it 1
+    counts = [c.execution_count for c in cells]
     assert None not in counts, "some code cells were never executed"
     assert counts == list(range(1, len(counts) + 1)), f"execution counts {counts}: rerun top to bottom"
 
@@ -83,7 +89,7 @@ def test_no_errors_and_no_machine_paths(nb):
 def test_conventions(nb):
     first = nb.cells[0]
     assert first.cell_type == "markdown" and first.source.startswith("# "), "first cell: markdown title"
-    assert "Changes since the book" in first.source
+    assert re.search(r"Changes since the (book|course)", first.source)
     code = _code(nb)
     assert re.search(r"^import utils$", code[0].source, re.M) and "utils.start(" in code[0].source
     everything = "\n".join(c.source for c in code)
@@ -91,6 +97,15 @@ def test_conventions(nb):
     for banned in ("sys.path", "os.environ", "getenv", '"CI"', "'CI'"):
         assert banned not in everything, f"notebooks must not use {banned}"
     assert "What this run measured" in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+
+
+def test_header_lists_three_to_five_objectives(nb):
+    """The header's **Objectives.** field (3-5 bullets) feeds course/SYLLABUS.md."""
+    objectives = course.objectives(nb.cells[0].source)
+    assert 3 <= len(objectives) <= 5, (
+        f"{nb.path.name}: the header cell needs '**Objectives.** After this notebook you can:' "
+        f"followed by 3-5 '- ' bullets (found {len(objectives)})")
+    assert all(len(o.split()) >= 3 for o in objectives), "each objective is a short verb phrase"
 
 
 def test_stored_outputs_come_from_a_recorded_full_run(nb):
