@@ -17,6 +17,7 @@ Map of the package (import from ``utils.data``; the names below are its public A
     images.py          the cats-vs-dogs folder and arrays; where notebooks save models
     glove.py           GloVe word vectors (glove.6B.100d) as a dict, and an Embedding weight matrix
     weather.py         weather series of chapter 6 (Jena, or hourly JFK from a PyPI package), split, windows
+    notmnist.py        notMNIST letters (official archives) or Fashion-MNIST in their place: Supplement B
     artworks.py        chapter 8's pictures: the style painting of 8.3, its packaged stand-in photo, square crops
     packaged.py        files shipped inside installed PyPI packages, verified before use
 
@@ -49,6 +50,14 @@ from .glove import GLOVE_DATASET, embedding_matrix, load_glove, parse_glove
 from .images import CATS_AND_DOGS_CLASSES, cats_and_dogs_dir, load_cats_and_dogs, model_path
 from .imdb import apply_imdb_conventions, imdb_raw_dir, imdb_word_index, load_imdb, tokenize_review
 from .mnist import FASHION_MNIST_CLASSES, load_fashion_mnist, load_mnist, read_idx
+from .notmnist import (
+    NOTMNIST_CLASSES,
+    Letters,
+    load_letters,
+    load_notmnist,
+    normalise_pixels,
+    read_letter_archive,
+)
 from .packaged import package_file
 from .reuters import load_reuters, reuters_word_index
 from .store import (
@@ -88,6 +97,8 @@ __all__ = [
     "DatasetUnavailable",
     "FileEntry",
     "GLOVE_DATASET",
+    "Letters",
+    "NOTMNIST_CLASSES",
     "Resolved",
     "STYLE_PAINTING",
     "STYLE_SUBSTITUTE",
@@ -113,18 +124,22 @@ __all__ = [
     "load_imdb",
     "load_jena_climate",
     "load_jfk_weather",
+    "load_letters",
     "load_mnist",
+    "load_notmnist",
     "load_picture",
     "load_reuters",
     "load_weather_series",
     "mirror_dir",
     "model_path",
+    "normalise_pixels",
     "offline",
     "one_hot",
     "package_file",
     "package_picture",
     "parse_glove",
     "read_idx",
+    "read_letter_archive",
     "resolve",
     "reuters_word_index",
     "sha256_file",
