@@ -20,6 +20,7 @@ Map of the package (import from ``utils.data``; the names below are its public A
     notmnist.py        notMNIST letters (official archives) or Fashion-MNIST in their place: Supplement B
     artworks.py        chapter 8's pictures: the style painting of 8.3, its packaged stand-in photo, square crops
     packaged.py        files shipped inside installed PyPI packages, verified before use
+    text8.py           the text8 corpus (Supplement B), or aclImdb training reviews normalised the text8 way
 
 How to add a dataset: ``data/README.md`` ("Adding a dataset").
 
@@ -72,6 +73,7 @@ from .store import (
 )
 
 # New dataset families: one import line each, below (keep the list sorted).
+from .text8 import TextCorpus, load_imdb_text8, load_text8, load_text_corpus, normalise_text8  # noqa: E402
 from .weather import (  # noqa: E402
     BOOK_SPLIT,
     WeatherSeries,
@@ -102,6 +104,7 @@ __all__ = [
     "Resolved",
     "STYLE_PAINTING",
     "STYLE_SUBSTITUTE",
+    "TextCorpus",
     "TreeEntry",
     "WeatherSeries",
     "WeatherSplit",
@@ -122,6 +125,7 @@ __all__ = [
     "load_fashion_mnist",
     "load_glove",
     "load_imdb",
+    "load_imdb_text8",
     "load_jena_climate",
     "load_jfk_weather",
     "load_letters",
@@ -129,10 +133,13 @@ __all__ = [
     "load_notmnist",
     "load_picture",
     "load_reuters",
+    "load_text8",
+    "load_text_corpus",
     "load_weather_series",
     "mirror_dir",
     "model_path",
     "normalise_pixels",
+    "normalise_text8",
     "offline",
     "one_hot",
     "package_file",
