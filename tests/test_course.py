@@ -82,10 +82,14 @@ def test_syllabus_lists_times_data_and_objectives(tmp_path):
                                   data={"weather": "substitute: JFK [package]"})])
     text = course.render_syllabus(plan, {"9.9": head}, {"quick_s": {"9.9": 41.0}, "source": "s"}, runs)
     line = next(ln for ln in text.splitlines() if ln.startswith("| [9.9 A title]"))
-    assert "| 41 s |" in line and "20 min (capped at 5 epochs)" in line
+    assert "| 41 s |" in line and "~20 min (capped at 5 epochs)" in line
     assert "weather (substitute)" in line and "**needs GloVe**" in line
     assert "9.10 *(not written yet)*" in text
     assert "measure how long it takes" in text
+    head["stored_run"] = {"profile": "full", "device": "GPU", "seconds": 120.0, "epoch_cap": None}
+    text = course.render_syllabus(plan, {"9.9": head}, {"quick_s": {}, "source": "s"}, runs)
+    line = next(ln for ln in text.splitlines() if ln.startswith("| [9.9 A title]"))
+    assert "| — | ~20 min | 2 min |" in line, line
 
 
 def test_colab_cell_is_inserted_once_after_the_header():

@@ -17,9 +17,10 @@ import argparse
 import json
 import re
 import sys
-import tomllib
 from datetime import date
 from pathlib import Path
+
+import tomllib
 
 from . import REPO_ROOT
 
@@ -55,11 +56,13 @@ def section_of(path: Path) -> str:
 
 def header(path: Path) -> dict:
     """Section, title and objectives from a notebook's first (markdown) cell."""
-    cells = json.loads(path.read_text())["cells"]
+    cells = json.loads(path.read_text())["cells"]  # metadata read below
     source = "".join(cells[0]["source"]) if isinstance(cells[0]["source"], list) else cells[0]["source"]
     title = source.splitlines()[0].lstrip("# ").strip()
     title = re.sub(r"^\S+\s+·\s+", "", title)  # drop "2.1 · "
-    return {"section": section_of(path), "title": title, "objectives": objectives(source), "path": path}
+    stored = json.loads(path.read_text()).get("metadata", {}).get("dlwp_run")
+    return {"section": section_of(path), "title": title, "objectives": objectives(source), "path": path,
+            "stored_run": stored if stored and stored.get("profile") == "full" else None}
 
 
 def load_plan(path: Path = PLAN) -> dict:
@@ -132,8 +135,10 @@ def render_syllabus(plan: dict, headers: dict[str, dict], times: dict, runs: dic
         " figures are reported as unavailable and the notebook runs its documented substitute.",
         "",
         f"Quick times: nbval under `make test`, {times.get('source', 'not measured')}. Full times: the run"
-        " whose outputs are stored in each notebook (`results/full.jsonl`); *capped* marks runs with fewer"
-        " epochs than the book (`DLWP_EPOCH_CAP`). GPU: `make reproduce-gpu` rows, where one has run.",
+        " whose outputs are stored in each notebook, as `python -m utils.notebooks run` saved it in the"
+        " notebook's metadata; \"~\" marks older runs that did not save it, shown by the time their last"
+        " figure reached the ledger (`results/full.jsonl`), a lower bound. *capped* marks runs with fewer"
+        " epochs than the book (`DLWP_EPOCH_CAP`). GPU: `make reproduce-gpu` runs, where one has run.",
         "",
     ]
     for number, week in enumerate(plan["week"], start=1):
@@ -147,11 +152,19 @@ def render_syllabus(plan: dict, headers: dict[str, dict], times: dict, runs: dic
                 out.append(f"| {section} *(not written yet)* | — | — | — | — |")
                 continue
             rel = head["path"].relative_to(REPO_ROOT).as_posix()
-            gpu = gpu_runs.get(section)
-            cap = f" (capped at {run['epoch_cap']} epochs)" if run and run["epoch_cap"] else ""
+            gpu, stored = gpu_runs.get(section), head.get("stored_run")
+            cpu_s = f"~{_minutes(run['seconds'])}" if run else "—"  # time to its last ledger figure
+            gpu_s = _minutes(gpu and gpu["seconds"])
+            cap = run and run["epoch_cap"]
+            if stored:  # the runner stored the whole run's time in the notebook's metadata
+                cap = stored.get("epoch_cap")
+                if stored["device"] == "GPU":
+                    gpu_s = _minutes(stored["seconds"])
+                else:
+                    cpu_s = _minutes(stored["seconds"])
+            cap = f" (capped at {cap} epochs)" if cap else ""
             out.append(f"| [{section} {head['title']}](../{rel}) | {_minutes(quick.get(section))} |"
-                       f" {_minutes(run and run['seconds'])}{cap} | {_minutes(gpu and gpu['seconds'])} |"
-                       f" {_data_cell(run or gpu)} |")
+                       f" {cpu_s}{cap} | {gpu_s} | {_data_cell(run or gpu)} |")
         out.append("")
         for section in week["notebooks"]:
             if section in headers:

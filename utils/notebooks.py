@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import shutil
 import time
 from pathlib import Path
 
@@ -72,6 +73,13 @@ def run_notebook(
         elapsed = time.perf_counter() - t0
     if save:
         nb.metadata.pop("widgets", None)
+        nb.metadata["dlwp_run"] = {  # read by the syllabus (utils.course): the stored run's total time
+            "profile": profile_name,
+            "backend": backend or os.environ.get("KERAS_BACKEND", "tensorflow"),
+            "device": "GPU" if shutil.which("nvidia-smi") else f"CPU ({os.cpu_count()} cores)",
+            "epoch_cap": os.environ.get(profile.CAP_ENV_VAR) or None,
+            "seconds": round(elapsed, 1),
+        }
         nbformat.write(nb, path)
     return elapsed
 
