@@ -20,6 +20,7 @@ Map of the package (import from ``utils.data``; the names below are its public A
     notmnist.py        notMNIST letters (official archives) or Fashion-MNIST in their place: Supplement B
     artworks.py        chapter 8's pictures: the style painting of 8.3, its packaged stand-in photo, square crops
     packaged.py        files shipped inside installed PyPI packages, verified before use
+    nietzsche.py       the book's character-level corpus (8.1): Beyond Good and Evil, lower-cased
     text8.py           the text8 corpus (Supplement B), or aclImdb training reviews normalised the text8 way
 
 How to add a dataset: ``data/README.md`` ("Adding a dataset").
@@ -51,6 +52,7 @@ from .glove import GLOVE_DATASET, embedding_matrix, load_glove, parse_glove
 from .images import CATS_AND_DOGS_CLASSES, cats_and_dogs_dir, load_cats_and_dogs, model_path
 from .imdb import apply_imdb_conventions, imdb_raw_dir, imdb_word_index, load_imdb, tokenize_review
 from .mnist import FASHION_MNIST_CLASSES, load_fashion_mnist, load_mnist, read_idx
+from .nietzsche import NIETZSCHE_DATASET, load_nietzsche
 from .notmnist import (
     NOTMNIST_CLASSES,
     Letters,
@@ -100,6 +102,7 @@ __all__ = [
     "FileEntry",
     "GLOVE_DATASET",
     "Letters",
+    "NIETZSCHE_DATASET",
     "NOTMNIST_CLASSES",
     "Resolved",
     "STYLE_PAINTING",
@@ -130,6 +133,7 @@ __all__ = [
     "load_jfk_weather",
     "load_letters",
     "load_mnist",
+    "load_nietzsche",
     "load_notmnist",
     "load_picture",
     "load_reuters",
