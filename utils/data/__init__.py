@@ -18,6 +18,7 @@ Map of the package (import from ``utils.data``; the names below are its public A
     glove.py           GloVe word vectors (glove.6B.100d) as a dict, and an Embedding weight matrix
     weather.py         weather series of chapter 6 (Jena, or hourly JFK from a PyPI package), split, windows
     notmnist.py        notMNIST letters (official archives) or Fashion-MNIST in their place: Supplement B
+    cifar_frogs.py     CIFAR-10 frogs for 8.5's GAN (official archive, or pinned lossy JPEG copies)
     artworks.py        chapter 8's pictures: the style painting of 8.3, its packaged stand-in photo, square crops
     packaged.py        files shipped inside installed PyPI packages, verified before use
     nietzsche.py       the book's character-level corpus (8.1): Beyond Good and Evil, lower-cased
@@ -46,6 +47,12 @@ from .catalog import (
     mirror_dir,
     offline,
     sha256_file,
+)
+from .cifar_frogs import (
+    CIFAR10_FROG_LABEL,
+    frog_jpeg_listing,
+    frogs_from_cifar10_archive,
+    load_cifar10_frogs,
 )
 from .encoding import decode_review, one_hot, vectorize_sequences
 from .glove import GLOVE_DATASET, embedding_matrix, load_glove, parse_glove
@@ -94,6 +101,7 @@ __all__ = [
     "BOOK_SPLIT",
     "CATALOG_PATH",
     "CATS_AND_DOGS_CLASSES",
+    "CIFAR10_FROG_LABEL",
     "DATA_DIR",
     "FASHION_MNIST_CLASSES",
     "Catalog",
@@ -120,11 +128,14 @@ __all__ = [
     "decode_review",
     "embedding_matrix",
     "fetch",
+    "frog_jpeg_listing",
+    "frogs_from_cifar10_archive",
     "imdb_raw_dir",
     "imdb_word_index",
     "load_boston_housing",
     "load_catalog",
     "load_cats_and_dogs",
+    "load_cifar10_frogs",
     "load_fashion_mnist",
     "load_glove",
     "load_imdb",
