@@ -20,13 +20,13 @@ import os
 import shutil
 import tarfile
 import tempfile
+import tomllib
 import urllib.request
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
-import tomllib
 
 from .catalog import CATALOG_PATH, OFFLINE_ENV, cache_dir, mirror_dir, offline, sha256_file
 from .mnist import FASHION_MNIST_CLASSES, load_fashion_mnist
