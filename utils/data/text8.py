@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import hashlib
 import re
+import tomllib
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import tomllib
 
 from . import store
 from .catalog import CATALOG_PATH, OFFLINE_ENV, FileEntry, cache_dir, mirror_dir, offline
