@@ -17,10 +17,9 @@ import argparse
 import json
 import re
 import sys
+import tomllib
 from datetime import date
 from pathlib import Path
-
-import tomllib
 
 from . import REPO_ROOT
 

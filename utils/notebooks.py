@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import shutil
+import sys
 import time
 from pathlib import Path
 

@@ -12,11 +12,11 @@ is never imported. Both are catalogued in ``data/catalog.toml``.
 
 from __future__ import annotations
 
+import tomllib
 from functools import cache
 from pathlib import Path
 
 import numpy as np
-import tomllib
 
 from .catalog import CATALOG_PATH
 from .packaged import package_file

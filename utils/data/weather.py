@@ -27,6 +27,7 @@ import io
 import os
 import shutil
 import tempfile
+import tomllib
 import urllib.request
 import zipfile
 from dataclasses import dataclass
@@ -35,7 +36,6 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
-import tomllib
 
 from .catalog import CATALOG_PATH, OFFLINE_ENV, cache_dir, mirror_dir, offline
 from .packaged import package_file
