@@ -16,21 +16,17 @@ No hash of either archive has been published by its author (the course checks on
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import tarfile
-import tempfile
 import tomllib
-import urllib.request
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from .catalog import CATALOG_PATH, OFFLINE_ENV, cache_dir, mirror_dir, offline, sha256_file
+from .catalog import CATALOG_PATH, cache_dir, sha256_file
 from .mnist import FASHION_MNIST_CLASSES, load_fashion_mnist
-from .store import ChecksumError, DatasetUnavailable, note_source
+from .store import ChecksumError, DatasetUnavailable, fetch_checked, note_source
 
 __all__ = ["NOTMNIST_CLASSES", "Letters", "load_letters", "load_notmnist", "normalise_pixels", "read_letter_archive"]
 
@@ -99,32 +95,8 @@ def _missing(spec: dict, why: str) -> str:
 def _archive(subset: str) -> tuple[Path, str]:
     """The verified archive in the cache (copied from the mirror or downloaded if needed), and from where."""
     spec = _entries()[subset]
-    rel = spec["path"]
-    dest = cache_dir() / rel
-    if dest.is_file():
-        _check_archive(dest, spec, "cache")
-        return dest, "cache"
-    mirror = mirror_dir()
-    if mirror is not None and (mirror / rel).is_file():
-        _check_archive(mirror / rel, spec, f"mirror ({mirror})")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(mirror / rel, dest)
-        return dest, "mirror"
-    if offline():
-        raise DatasetUnavailable(_missing(spec, f"offline: {OFFLINE_ENV} is set"))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
-    os.close(fd)
-    try:
-        with urllib.request.urlopen(spec["origin"], timeout=60) as resp, open(tmp, "wb") as out:
-            shutil.copyfileobj(resp, out)
-        _check_archive(Path(tmp), spec, "download")
-        os.replace(tmp, dest)
-    except OSError as exc:
-        raise DatasetUnavailable(_missing(spec, f"download failed: {exc}")) from exc
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return dest, "download"
+    return fetch_checked(spec["path"], spec["origin"], lambda path, where: _check_archive(path, spec, where),
+                         lambda why: _missing(spec, why))
 
 
 def read_letter_archive(path: Path) -> tuple[np.ndarray, np.ndarray, int]:

@@ -17,7 +17,7 @@ import os
 import shutil
 import tempfile
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +42,7 @@ __all__ = [
     "Resolved",
     "check_keras_home",
     "fetch",
+    "fetch_checked",
     "note_source",
     "resolve",
     "sources",
@@ -141,7 +142,8 @@ def _copy_verified(src: Path, dest: Path, entry: FileEntry, where: str) -> None:
         tmp_path.unlink(missing_ok=True)
 
 
-def _download(entry: FileEntry, dest: Path) -> None:
+def _download_to(url: str, dest: Path, check: Callable[[Path], None], size_hint: int = 0) -> None:
+    """Download ``url`` next to ``dest`` with a progress bar, ``check`` it, then move it into place."""
     from tqdm.auto import tqdm
 
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -149,17 +151,49 @@ def _download(entry: FileEntry, dest: Path) -> None:
     os.close(fd)
     tmp_path = Path(tmp)
     try:
-        with urllib.request.urlopen(entry.origin, timeout=60) as resp, open(tmp_path, "wb") as out:
-            total = int(resp.headers.get("Content-Length") or entry.size)
-            with tqdm(total=total, unit="B", unit_scale=True, desc=Path(entry.path).name) as bar:
+        with urllib.request.urlopen(url, timeout=60) as resp, open(tmp_path, "wb") as out:
+            total = int(resp.headers.get("Content-Length") or size_hint)
+            with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name) as bar:
                 while block := resp.read(1 << 20):
                     out.write(block)
                     bar.update(len(block))
-        _verify(tmp_path, entry, "download")
-        _VERIFIED.pop(tmp_path, None)
+        check(tmp_path)
         os.replace(tmp_path, dest)
     finally:
         tmp_path.unlink(missing_ok=True)
+
+
+def _download(entry: FileEntry, dest: Path) -> None:
+    def check(tmp_path: Path) -> None:
+        _verify(tmp_path, entry, "download")
+        _VERIFIED.pop(tmp_path, None)
+
+    _download_to(entry.origin, dest, check, entry.size)
+
+
+def fetch_checked(rel: str, origin: str, check: Callable[[Path, str], None], missing: Callable[[str], str],
+                  *, check_cache: bool = True) -> tuple[Path, str]:
+    """Cache -> mirror -> download for a file pinned by other means than one sha256 (member hashes, a size):
+    ``check(path, where)`` raises on a wrong file, ``missing(why)`` words the :class:`DatasetUnavailable`.
+    Returns the cached path and where it came from (``cache``, ``mirror`` or ``download``)."""
+    dest = cache_dir() / rel
+    if dest.is_file():
+        if check_cache:
+            check(dest, "cache")
+        return dest, "cache"
+    mirror = mirror_dir()
+    if mirror is not None and (mirror / rel).is_file():
+        check(mirror / rel, f"mirror ({mirror})")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(mirror / rel, dest)
+        return dest, "mirror"
+    if offline():
+        raise DatasetUnavailable(missing(f"offline: {OFFLINE_ENV} is set"))
+    try:
+        _download_to(origin, dest, lambda tmp: check(tmp, "download"))
+    except OSError as exc:
+        raise DatasetUnavailable(missing(f"download failed: {exc}")) from exc
+    return dest, "download"
 
 
 def _local(rel: str) -> tuple[Path, str] | None:

@@ -24,11 +24,7 @@ WindowParams(sequence_length=240, sampling_rate=1, delay=24)
 from __future__ import annotations
 
 import io
-import os
-import shutil
-import tempfile
 import tomllib
-import urllib.request
 import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,9 +33,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .catalog import CATALOG_PATH, OFFLINE_ENV, cache_dir, mirror_dir, offline
+from .catalog import CATALOG_PATH, cache_dir
 from .packaged import package_file
-from .store import ChecksumError, DatasetUnavailable, note_source
+from .store import ChecksumError, DatasetUnavailable, fetch_checked, note_source
 
 __all__ = [
     "BOOK_SPLIT",
@@ -115,31 +111,7 @@ def _entries() -> dict:
 def _jena_zip() -> tuple[Path, str]:
     """The Jena zip in the cache (copied from the mirror or downloaded if needed), and from where."""
     spec = _entries()["jena_climate"]
-    rel = spec["path"]
-    dest = cache_dir() / rel
-    if dest.is_file():
-        return dest, "cache"
-    mirror = mirror_dir()
-    if mirror is not None and (mirror / rel).is_file():
-        _check_jena_zip(mirror / rel, f"mirror ({mirror})")
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(mirror / rel, dest)
-        return dest, "mirror"
-    if offline():
-        raise DatasetUnavailable(_jena_missing(f"offline: {OFFLINE_ENV} is set"))
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.")
-    os.close(fd)
-    try:
-        with urllib.request.urlopen(spec["origin"], timeout=60) as resp, open(tmp, "wb") as out:
-            shutil.copyfileobj(resp, out)
-        _check_jena_zip(Path(tmp), "download")
-        os.replace(tmp, dest)
-    except OSError as exc:
-        raise DatasetUnavailable(_jena_missing(f"download failed: {exc}")) from exc
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return dest, "download"
+    return fetch_checked(spec["path"], spec["origin"], _check_jena_zip, _jena_missing, check_cache=False)
 
 
 def _jena_missing(why: str) -> str:
