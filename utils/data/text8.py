@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 
 from . import store
-from .catalog import CATALOG_PATH, OFFLINE_ENV, FileEntry, cache_dir, mirror_dir, offline
+from .catalog import CATALOG_PATH, FileEntry, cache_dir
 from .imdb import imdb_raw_dir
 from .store import ChecksumError, DatasetUnavailable, note_source
 
@@ -105,21 +105,11 @@ def normalise_text8(text: str) -> str:
 def _text8_zip(spec: dict) -> tuple[Path, str]:
     """The verified zip in the cache (copied from the mirror or downloaded if needed), and from where."""
     entry = _entry(spec)
-    dest = cache_dir() / entry.path
-    if dest.is_file():
-        store._verify(dest, entry, "cache")
-        return dest, "cache"
-    mirror = mirror_dir()
-    if mirror is not None and (mirror / entry.path).is_file():
-        store._copy_verified(mirror / entry.path, dest, entry, f"mirror ({mirror})")
-        return dest, "mirror"
-    if offline():
-        raise DatasetUnavailable(store._unavailable_message([entry], f"offline: {OFFLINE_ENV} is set"))
-    try:
-        store._download(entry, dest)
-    except OSError as exc:  # URLError, timeouts, refused connections...
-        raise DatasetUnavailable(store._unavailable_message([entry], f"download failed: {exc}")) from exc
-    return dest, "download"
+    return store.fetch_checked(
+        entry.path, entry.origin,
+        check=lambda path, where: store._verify(path, entry, where),  # size + the published sha1
+        missing=lambda why: store._unavailable_message([entry], why),
+    )
 
 
 def _read_member(path: Path, spec: dict, where: str) -> str:
