@@ -108,6 +108,26 @@ def test_header_lists_three_to_five_objectives(nb):
     assert all(len(o.split()) >= 3 for o in objectives), "each objective is a short verb phrase"
 
 
+# Chapter notebooks whose exercise waits for their next full-profile run (adding a cell means re-running
+# the notebook top to bottom, hours on a CPU for some). Remove a name when its exercise lands.
+EXERCISE_PENDING = {"3.7", "4.6", "5.2", "5.3", "5.4", "6.1b", "6.2", "6.3", "6.4", "7.1", "7.2", "7.3"}
+
+
+def test_every_notebook_has_a_checked_exercise(nb):
+    """At least one ``### BEGIN SOLUTION`` region, followed (same or next code cell) by a utils.checks call."""
+    section = course.section_of(nb.path)
+    code = [c.source for c in _code(nb)]
+    regions = [i for i, src in enumerate(code) if "### BEGIN SOLUTION" in src]
+    if section in EXERCISE_PENDING:
+        assert not regions, f"{section} has an exercise now: remove it from EXERCISE_PENDING"
+        return
+    assert regions, f"{nb.path.name}: add an exercise (see CONVENTIONS.md, 'Exercises')"
+    for i in regions:
+        after = code[i].split("### END SOLUTION", 1)[-1] + "\n".join(code[i + 1 : i + 2])
+        assert re.search(r"check_(array|scalar|in_range|true)\(", after), (
+            f"{nb.path.name}: the exercise in code cell {i + 1} is not followed by a utils.checks call")
+
+
 def test_stored_outputs_come_from_a_recorded_full_run(nb):
     """The committed outputs were produced by a full-profile run that recorded its figures."""
     section = re.search(r'utils\.start\(\s*"([^"]+)"', _code(nb)[0].source).group(1)
