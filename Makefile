@@ -3,7 +3,8 @@
 #   make lab        JupyterLab on notebooks/ (runs setup first if needed)
 #   make test       unit tests + every notebook under nbval, quick profile (what CI runs)
 #   make reproduce  every notebook, full profile, outputs saved; writes results/REPRODUCTION.md
-#                   (SEEDS="42 1 2": once per seed, outputs from the first, spread in the report)
+#                   (SEEDS="42 1 2": once per seed, outputs from the first, spread in the report;
+#                    ADD_SEEDS="1 2": more seeds beside the stored run, which stays)
 #   make test-backends  the quick profile of a representative subset under JAX too (CI: when utils/ changes)
 #   make reproduce-gpu NOTEBOOKS=...  chosen notebooks, full profile, JAX backend (on a GPU machine)
 #   make student   student/ from notebooks/: solutions stripped, outputs cleared (CI checks it is current)
@@ -73,8 +74,10 @@ backends-current:
 	@test "$$(cat $(BACKENDS_STAMP) 2>/dev/null)" = "$(UTILS_HASH)"
 
 # SEEDS="42 1 2": each notebook once per seed (outputs stored from the first); the report shows the spread.
+# ADD_SEEDS="1 2": the stored run stays; each notebook runs (unsaved) under these seeds and the report
+# puts their figures beside the stored run's.
 reproduce: setup
-	DLWP_PROFILE=full $(PY) -m utils.notebooks run --profile full $(if $(SEEDS),--seeds $(SEEDS)) $(NOTEBOOKS)
+	DLWP_PROFILE=full $(PY) -m utils.notebooks run --profile full $(if $(SEEDS),--seeds $(SEEDS)) $(if $(ADD_SEEDS),--add-seeds $(ADD_SEEDS)) $(NOTEBOOKS)
 	$(MAKE) report
 
 # On a GPU machine with JAX (CUDA) installed: see README, "Running on a GPU".

@@ -187,3 +187,25 @@ def test_report_spreads_a_multi_seed_campaign():
 def test_spread_of_nothing_is_an_error():
     with pytest.raises(ValueError):
         ledger.spread([])
+
+
+def test_added_seeds_join_the_stored_run_in_the_report():
+    def row(seed, value, run, campaign=None):
+        r = _row("3.7", "kfold_mae", value, run.replace(":00+", ":30+"), 30.0, run=run)
+        r |= {"seed": seed, "book": 2.384, "description": "", "band": [0, 5], "in_band": True, "data": {}}
+        return r | ({"campaign": campaign} if campaign else {})
+
+    old = row(42, 2.70, "2026-11-24T00:00:00+00:00")
+    stored = row(42, 2.62, "2026-11-24T01:00:00+00:00")
+    extra = [row(1, 2.65, "2026-11-24T02:00:00+00:00", "extends:2026-11-24T01:00:00+00:00"),
+             row(2, 3.01, "2026-11-24T03:00:00+00:00", "extends:2026-11-24T01:00:00+00:00"),
+             row(3, 9.99, "2026-11-24T04:00:00+00:00", "extends:2026-11-24T00:00:00+00:00")]  # joins the old run
+    rows = [old, stored, *extra[:2]]
+    assert ledger.stored_run(rows, "3.7") == "2026-11-24T01:00:00+00:00"
+    shown = {r["name"]: r for r in ledger.latest_rows(rows)}["kfold_mae"]
+    assert shown["seed"] == 42 and shown["value"] == 2.62  # the stored run, not the last extra seed
+    assert ledger.seed_values(rows, shown) == {42: 2.62, 1: 2.65, 2: 3.01}
+    rows.append(extra[2])  # seeds that joined an older run are not mixed in
+    shown = {r["name"]: r for r in ledger.latest_rows(rows)}["kfold_mae"]
+    assert ledger.seed_values(rows, shown) == {42: 2.70, 3: 9.99}
+    assert ledger.stored_run([], "3.7") is None

@@ -44,3 +44,27 @@ def test_seeded_runs_share_a_campaign_and_only_the_first_is_saved(tmp_path, monk
     out = nbformat.read(path, as_version=4).cells[0].outputs[0]["text"]
     assert out.strip() == "7 c9"  # the second seed ran but did not replace the stored outputs
     assert "DLWP_SEED" not in os.environ and "DLWP_SEED_CAMPAIGN" not in os.environ
+
+
+def test_added_seeds_join_the_stored_run_and_leave_the_notebook_alone(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setenv("DLWP_RESULTS_DIR", str(tmp_path / "results"))
+    path = tmp_path / "S9.9-probe.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import os, pathlib\n"
+        "pathlib.Path('seen-' + os.environ['DLWP_SEED']).write_text(os.environ['DLWP_SEED_CAMPAIGN'])")])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+    before = path.read_text()
+    assert notebooks.main(["run", "--profile", "quick", str(path), "--add-seeds", "1"]) == 1  # nothing stored yet
+    assert not (tmp_path / "seen-1").exists()
+
+    (tmp_path / "results").mkdir()
+    stored = {"notebook": "S9.9", "name": "acc", "value": 0.9, "seed": 42, "run": "2026-11-24T10:00:00+00:00",
+              "date": "2026-11-24T10:00:30+00:00", "wall_time_s": 30.0}
+    (tmp_path / "results" / "quick.jsonl").write_text(json.dumps(stored) + "\n")
+    assert notebooks.main(["run", "--profile", "quick", str(path), "--add-seeds", "1", "2"]) == 0
+    for seed in (1, 2):
+        assert (tmp_path / f"seen-{seed}").read_text() == "extends:2026-11-24T10:00:00+00:00"
+    assert path.read_text() == before  # the stored outputs are not replaced

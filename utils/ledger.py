@@ -43,9 +43,12 @@ __all__ = [
     "results_dir",
     "seed_values",
     "spread",
+    "stored_run",
 ]
 
 RESULTS_ENV = "DLWP_RESULTS_DIR"
+# Campaign prefix of runs under extra seeds that join an already stored run (its id follows).
+EXTENDS = "extends:"
 README_START = "<!-- results:start -->"
 README_END = "<!-- results:end -->"
 
@@ -200,10 +203,16 @@ def _shown_runs(rows: list[dict], keys: list[tuple[str, str]]) -> dict[str, str]
     for row, (notebook, run) in zip(rows, keys, strict=True):
         if row.get("campaign"):
             first_of.setdefault((notebook, row["campaign"]), run)
-    return {
-        nb: first_of[(nb, campaign_of[(nb, run)])] if campaign_of[(nb, run)] else run
-        for nb, run in latest_run.items()
-    }
+    known = set(keys)
+    shown = {}
+    for nb, run in latest_run.items():
+        campaign = campaign_of[(nb, run)]
+        stored = campaign.removeprefix(EXTENDS) if campaign.startswith(EXTENDS) else None
+        if stored is not None and (nb, stored) in known:
+            shown[nb] = stored  # extra seeds added to a stored run: show the stored run
+        else:
+            shown[nb] = first_of[(nb, campaign)] if campaign else run
+    return shown
 
 
 def latest_rows(rows: list[dict]) -> list[dict]:
@@ -228,14 +237,26 @@ def seed_values(rows: list[dict], shown: dict) -> dict[int, float]:
     """seed -> value of the figure of row ``shown`` in each seed's latest run of the same campaign
     (just ``{seed: value}`` for a single-seed run)."""
     campaign = shown.get("campaign")
-    if not campaign:
-        return {} if shown.get("value") is None else {shown["seed"]: shown["value"]}
     out: dict[int, float] = {}
+    if shown.get("value") is not None:
+        out[shown["seed"]] = shown["value"]
+    joined = {campaign} if campaign else set()
+    if shown.get("run"):
+        joined.add(EXTENDS + str(shown["run"]))  # seeds added later to this stored run
     for row in rows:
-        same = row.get("campaign") == campaign and row["notebook"] == shown["notebook"] and row["name"] == shown["name"]
+        same = row.get("campaign") in joined and row["notebook"] == shown["notebook"] and row["name"] == shown["name"]
         if same and row.get("value") is not None:
             out[row["seed"]] = row["value"]
     return out
+
+
+def stored_run(rows: list[dict], notebook: str) -> str | None:
+    """The id of the run whose figures the report shows for ``notebook`` (the stored outputs), or
+    ``None`` if the ledger has no run of it with a run id. Extra seeds join it with the campaign
+    ``EXTENDS + id`` (``python -m utils.notebooks run --add-seeds 1 2 ...``)."""
+    keys = _run_keys(rows)
+    run = _shown_runs(rows, keys).get(notebook)
+    return None if run is None or run.startswith("legacy-") else run
 
 
 def spread(values: list[float]) -> dict[str, float]:

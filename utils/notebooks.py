@@ -127,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--seeds", type=int, nargs="+", default=None,
                      help="run each notebook once per seed; outputs are stored from the first seed only, "
                           "and the report shows the spread (make reproduce SEEDS=\"42 1 2\")")
+    run.add_argument("--add-seeds", type=int, nargs="+", default=None,
+                     help="run each notebook once per seed without saving it, the runs joining the stored "
+                          "run's figures in the report (make reproduce ADD_SEEDS=\"1 2\")")
     conv = sub.add_parser("from-script", help="convert a percent-format script into a notebook")
     conv.add_argument("src", type=Path)
     conv.add_argument("dest", type=Path)
@@ -137,18 +140,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {args.dest}")
         return 0
 
+    if args.seeds and args.add_seeds:
+        parser.error("give --seeds (a new campaign) or --add-seeds (join the stored run), not both")
     failed = []
     timings = []
-    seeds = args.seeds or [None]
+    seeds = args.add_seeds or args.seeds or [None]
     for path in args.paths:
         shown = path.resolve().relative_to(REPO_ROOT) if path.resolve().is_relative_to(REPO_ROOT) else path
         campaign = time.strftime("%Y%m%dT%H%M%S") + f"-{path.stem[:12]}" if args.seeds else ""
+        if args.add_seeds:
+            from . import course, ledger
+
+            section = course.section_of(path)
+            stored = ledger.stored_run(ledger.read_rows(args.profile), section)
+            if stored is None:
+                failed.append(f"{shown} (no stored {args.profile} run of {section} in the ledger to add seeds to)")
+                continue
+            campaign = ledger.EXTENDS + stored
         for i, seed in enumerate(seeds):
-            label = f"{shown}" + (f" (seed {seed}{', outputs stored' if i == 0 else ''})" if seed is not None else "")
+            stored_here = i == 0 and not args.add_seeds
+            label = f"{shown}" + (f" (seed {seed}{', outputs stored' if stored_here else ''})" if seed is not None else "")
             print(f"[{args.profile}] {label} ...", flush=True)
             try:
                 seconds = run_notebook(path, args.profile, args.timeout, args.backend,
-                                       seed=seed, campaign=campaign, save=i == 0)
+                                       seed=seed, campaign=campaign, save=stored_here)
             except Exception as exc:  # keep going; report at the end
                 failed.append(label)
                 print(f"    FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
