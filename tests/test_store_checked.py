@@ -66,3 +66,25 @@ def test_download_is_checked_before_it_lands(fresh_cache, monkeypatch, body, ok)
         with pytest.raises(store.ChecksumError, match="from download"):
             fetch_checked("datasets/thing.bin", "https://example.invalid/t", _check_starts_with_ok, _missing)
         assert not dest.exists() and not list(dest.parent.glob(".thing.bin.*"))
+
+
+
+def test_route_probes_say_which_data_the_loader_will_use(fresh_cache, monkeypatch):
+    """The banner's probes (utils.start): the substitute when the official files are absent, the official
+    files as soon as they are in the cache -- found, not read (the loaders verify them)."""
+    from utils import data
+    from utils.data import notmnist, text8
+
+    monkeypatch.setattr(notmnist, "resolve", lambda name: None)  # Fashion-MNIST itself is not needed here
+    monkeypatch.setattr(notmnist, "sources", lambda: {"fashion_mnist": "official fashion files [cache]"})
+    monkeypatch.setattr(text8, "imdb_raw_dir", lambda: fresh_cache / "aclImdb")
+    monkeypatch.delenv("DLWP_MIRROR", raising=False)
+    assert data.ROUTE_PROBES["notmnist"]().startswith(notmnist.SUBSTITUTE)
+    assert data.ROUTE_PROBES["text8"]().startswith("substitute: 25,000 aclImdb training reviews")
+    (fresh_cache / "datasets").mkdir(exist_ok=True)
+    (fresh_cache / "datasets" / "notMNIST_small.tar.gz").write_bytes(b"x")
+    assert data.ROUTE_PROBES["notmnist"]().startswith(notmnist.SUBSTITUTE)  # both archives are needed
+    (fresh_cache / "datasets" / "notMNIST_large.tar.gz").write_bytes(b"x")
+    (fresh_cache / "datasets" / "text8.zip").write_bytes(b"x")
+    assert data.ROUTE_PROBES["notmnist"]() == "official notMNIST_large + notMNIST_small archives [cache]"
+    assert data.ROUTE_PROBES["text8"]() == "official text8.zip [cache]"

@@ -33,6 +33,8 @@ How to add a dataset: ``data/README.md`` ("Adding a dataset").
 
 from __future__ import annotations
 
+from . import notmnist as _notmnist
+from . import text8 as _text8
 from .artworks import STYLE_PAINTING, STYLE_SUBSTITUTE, load_picture, package_picture, style_image
 from .boston_housing import load_boston_housing
 from .catalog import (
@@ -98,7 +100,12 @@ from .weather import (  # noqa: E402
     window_params,
 )
 
+# Datasets whose loader picks between the official files and a substitute: utils.start asks these
+# probes which route the loader will take, so the banner names it before anything is loaded.
+ROUTE_PROBES = {"notmnist": _notmnist.describe_route, "text8": _text8.describe_route}
+
 __all__ = [
+    "ROUTE_PROBES",
     "BOOK_SPLIT",
     "CATALOG_PATH",
     "CATS_AND_DOGS_CLASSES",

@@ -26,7 +26,15 @@ import numpy as np
 
 from .catalog import CATALOG_PATH, cache_dir, sha256_file
 from .mnist import FASHION_MNIST_CLASSES, load_fashion_mnist
-from .store import ChecksumError, DatasetUnavailable, fetch_checked, note_source
+from .store import (
+    ChecksumError,
+    DatasetUnavailable,
+    fetch_checked,
+    note_source,
+    resolve,
+    sources,
+    where_is,
+)
 
 __all__ = ["NOTMNIST_CLASSES", "Letters", "load_letters", "load_notmnist", "normalise_pixels", "read_letter_archive"]
 
@@ -142,6 +150,21 @@ def load_notmnist(subset: str = "small") -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
+SUBSTITUTE = "substitute: Fashion-MNIST (the notMNIST archives are not available here)"
+
+
+def describe_route() -> str:
+    """Which pictures :func:`load_letters` will use, for the banner of ``utils.start(datasets=["notmnist"])``.
+
+    Looks for both archives (cache, then mirror) without reading them; the loader verifies them.
+    """
+    where = [where_is(_entries()[subset]["path"]) for subset in ("large", "small")]
+    if all(where):
+        return f"official notMNIST_large + notMNIST_small archives [{'/'.join(sorted(set(where)))}]"
+    resolve("fashion_mnist")
+    return f"{SUBSTITUTE} <- {sources()['fashion_mnist']}"
+
+
 def load_letters(train_size: int = COURSE_SPLIT[0]) -> Letters:
     """Supplement B's pictures: the course's notMNIST split when both archives can be had, else Fashion-MNIST.
 
@@ -155,8 +178,7 @@ def load_letters(train_size: int = COURSE_SPLIT[0]) -> Letters:
         x_small, y_small = load_notmnist("small")
     except DatasetUnavailable:
         (x_train, y_train), (x_test, y_test) = load_fashion_mnist()
-        desc = ("substitute: Fashion-MNIST (the notMNIST archives are not available here), train 50,000 / "
-                "validation 10,000 / test 10,000")
+        desc = f"{SUBSTITUTE}, train 50,000 / validation 10,000 / test 10,000"
         note_source("notmnist", desc)
         return Letters(x_train[:-10_000], y_train[:-10_000], x_train[-10_000:], y_train[-10_000:], x_test, y_test,
                        FASHION_MNIST_CLASSES, "fashion_mnist", desc)

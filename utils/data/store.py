@@ -360,6 +360,17 @@ def sources() -> dict[str, str]:
     return dict(_DATASET_SOURCES)
 
 
+def where_is(rel: str) -> str | None:
+    """``"cache"`` or ``"mirror"`` if a file exists there (not verified: its loader does that), else None.
+    For a banner that must say which route a loader will take before anything is loaded."""
+    if (cache_dir() / rel).is_file():
+        return "cache"
+    mirror = mirror_dir()
+    if mirror is not None and (mirror / rel).is_file():
+        return "mirror"
+    return None
+
+
 def note_source(name: str, description: str) -> None:
     """Record how dataset ``name`` was obtained, for a loader that chooses among series itself."""
     _DATASET_SOURCES[name] = description

@@ -174,6 +174,19 @@ def load_imdb_text8() -> str:
     return text
 
 
+def describe_route() -> str:
+    """Which corpus :func:`load_text_corpus` will use, for the banner of ``utils.start(datasets=["text8"])``.
+
+    Looks for text8.zip (cache, then mirror) without reading it; the loader verifies it.
+    """
+    where = store.where_is(_spec()["path"])
+    if where:
+        return f"official text8.zip [{where}]"
+    imdb_raw_dir()  # the substitute's source: resolved (and verified) here, so a missing one fails early
+    return (f"substitute: {_TRAIN_REVIEWS:,} aclImdb training reviews, normalised the text8 way (text8.zip is "
+            f"not available here) <- {store.sources().get('aclimdb', 'aclimdb')}")
+
+
 def load_text_corpus() -> TextCorpus:
     """text8 when it can be had, else the aclImdb training reviews normalised the same way (says which ran).
 
