@@ -230,3 +230,22 @@ def test_course_figure_on_a_substitute_leaves_a_needs_row(run, tmp_path):
     with pytest.raises(ValueError, match="chance level"):  # the official bands are checked too
         ledger.record_course_figure("gd_acc", 0.85, substitute=None, needs="notMNIST", book=0.829, chance=0.1,
                                     bands=sub_bands, official_bands={"full": (0.78, 0.87), "quick": (0.0, 0.9)})
+
+
+def test_a_band_that_misses_a_seed_is_reported():
+    rows = []
+    for seed, value, start in ((42, 2.62, "01:00"), (1, 2.65, "01:10"), (2, 3.41, "01:20")):
+        row = _row("3.7", "kfold_mae", value, f"2026-11-24T{start}:30+00:00", 30.0, run=f"2026-11-24T{start}:00+00:00")
+        row |= {"seed": seed, "campaign": "c1", "book": 2.384, "description": "", "band": [2.0, 3.3],
+                "in_band": value <= 3.3, "data": {}}
+        rows.append(row)
+    assert ledger.bands_against_seeds(rows) == ["3.7 kfold_mae: seed 2 gave 3.41, outside [2, 3.3]"]
+    assert "**no**: seed 2 outside" in next(x for x in ledger.render_table(rows).splitlines() if "kfold_mae" in x)
+    rows[-1]["value"] = 3.01
+    assert ledger.bands_against_seeds(rows) == []
+
+
+def test_the_committed_full_ledger_bands_hold_every_seed():
+    """Bands from evidence: wherever a figure was run under several seeds, its band holds all of them."""
+    rows = ledger.read_rows("full", directory=ledger.REPO_ROOT / "results")
+    assert ledger.bands_against_seeds(rows) == []

@@ -35,6 +35,7 @@ from .session import current_run
 
 __all__ = [
     "RESULTS_ENV",
+    "bands_against_seeds",
     "latest_rows",
     "read_rows",
     "record",
@@ -291,6 +292,20 @@ def stored_run(rows: list[dict], notebook: str) -> str | None:
     return None if run is None or run.startswith("legacy-") else run
 
 
+def bands_against_seeds(rows: list[dict]) -> list[str]:
+    """Every shown figure whose band does not hold all of its seeds' values: one line each (empty when
+    each band is borne out by the measured spread)."""
+    problems = []
+    for r in latest_rows(rows):
+        if r.get("unavailable") or r.get("band") is None:
+            continue
+        lo, hi = r["band"]
+        for seed, value in seed_values(rows, r).items():
+            if not lo <= value <= hi:
+                problems.append(f"{r['notebook']} {r['name']}: seed {seed} gave {value:.4g}, outside [{lo:g}, {hi:g}]")
+    return problems
+
+
 def spread(values: list[float]) -> dict[str, float]:
     """Mean, sample standard deviation (0 for one value), min and max of a figure over seeds."""
     if not values:
@@ -327,6 +342,9 @@ def render_table(rows: list[dict]) -> str:
             if len(values) > 1:
                 st = spread(list(values.values()))
                 seeds = f"{_fmt(st['mean'])} ± {_fmt(st['sd'])} ({_fmt(st['min'])}–{_fmt(st['max'])}), {st['n']} seeds"
+                outside = [s for s, v in values.items() if not r["band"][0] <= v <= r["band"][1]]
+                if outside:  # the band does not hold the measured spread
+                    ok = f"**no**: seed {', '.join(map(str, outside))} outside"
                 if r["book"] is not None:
                     within = "yes" if st["min"] <= r["book"] <= st["max"] else "no"
             else:
