@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from utils import ledger, profile, session
+from utils import ledger, profile, session, substitutes
 
 
 @pytest.fixture
@@ -214,21 +214,21 @@ def test_added_seeds_join_the_stored_run_in_the_report():
 def test_course_figure_on_a_substitute_leaves_a_needs_row(run, tmp_path):
     official = {"full": (0.78, 0.87), "quick": (0.4, 0.88)}
     sub_bands = {"full": (0.74, 0.81), "quick": (0.6, 0.78)}
-    assert ledger.record_course_figure("gd_acc", 0.78, substitute="fashion_mnist", needs="notMNIST", book=0.829,
+    assert substitutes.record_course_figure("gd_acc", 0.78, substitute="fashion_mnist", needs="notMNIST", book=0.829,
                                        bands=sub_bands, official_bands=official, chance=0.1) == 0.78
     needs, ours = ledger.read_rows("full")
     assert needs["name"] == "gd_acc" and needs["value"] is None and needs["unavailable"] == "needs notMNIST"
     assert needs["book"] == 0.829
     assert ours["name"] == "gd_acc_fashion_mnist" and ours["book"] is None and ours["value"] == 0.78
     with pytest.raises(AssertionError):  # the substitute is held to its own band
-        ledger.record_course_figure("gd_acc", 0.85, substitute="fashion_mnist", needs="notMNIST", book=0.829,
+        substitutes.record_course_figure("gd_acc", 0.85, substitute="fashion_mnist", needs="notMNIST", book=0.829,
                                     bands=sub_bands, official_bands=official)
-    assert ledger.record_course_figure("gd_acc", 0.85, substitute=None, needs="notMNIST", book=0.829,
+    assert substitutes.record_course_figure("gd_acc", 0.85, substitute=None, needs="notMNIST", book=0.829,
                                        bands=sub_bands, official_bands=official) == 0.85
     last = ledger.read_rows("full")[-1]
     assert last["name"] == "gd_acc" and last["book"] == 0.829 and last["band"] == [0.78, 0.87]
     with pytest.raises(ValueError, match="chance level"):  # the official bands are checked too
-        ledger.record_course_figure("gd_acc", 0.85, substitute=None, needs="notMNIST", book=0.829, chance=0.1,
+        substitutes.record_course_figure("gd_acc", 0.85, substitute=None, needs="notMNIST", book=0.829, chance=0.1,
                                     bands=sub_bands, official_bands={"full": (0.78, 0.87), "quick": (0.0, 0.9)})
 
 

@@ -39,7 +39,6 @@ __all__ = [
     "latest_rows",
     "read_rows",
     "record",
-    "record_course_figure",
     "record_unavailable",
     "render_table",
     "results_dir",
@@ -154,37 +153,6 @@ def record_unavailable(name: str, *, reason: str, book: float | None = None, des
     row = _base_row(name, book, description)
     row.update(value=None, band=None, in_band=None, unavailable=reason)
     _append(row)
-
-
-def record_course_figure(
-    name: str,
-    value: float,
-    *,
-    substitute: str | None,
-    needs: str,
-    book: float,
-    bands: Mapping[str, tuple[float, float]],
-    official_bands: Mapping[str, tuple[float, float]],
-    description: str = "",
-    chance: float | None = None,
-    chance_reason: str = "",
-) -> float:
-    """Record a figure that the book (or course) reports on data this run may have had to replace.
-
-    ``substitute=None``: the official data ran, so ``value`` is recorded as ``name`` against ``book``
-    with ``official_bands``. Otherwise ``substitute`` names the data that ran in its place: ``name``
-    gets a "needs …" row (the book's figure, no value), and ``value`` is recorded as
-    ``name_<substitute>`` with ``bands`` and no book figure, since it measures something else.
-    """
-    _check_bands(official_bands)
-    if substitute is None:
-        return record(name, value, book=book, bands=official_bands, description=description,
-                      chance=chance, chance_reason=chance_reason)
-    if not substitute.strip() or not needs.strip():
-        raise ValueError("give the substitute's name and what the official figure needs")
-    record_unavailable(name, reason=f"needs {needs}", book=book, description=description)
-    return record(f"{name}_{substitute}", value, bands=bands, description=f"{description} ({substitute})",
-                  chance=chance, chance_reason=chance_reason)
 
 
 # ----------------------------------------------------------------------------- report
