@@ -24,7 +24,7 @@ export DLWP_MIRROR
 # The subset that must also run on JAX (quick profile); README lists the backends per notebook.
 BACKEND_NOTEBOOKS ?= $(sort $(wildcard notebooks/02.1-*.ipynb notebooks/03.5-*.ipynb notebooks/03.7-*.ipynb \
                        notebooks/05.1-*.ipynb notebooks/05.2-*.ipynb notebooks/06.2-*.ipynb \
-                       notebooks/08.1-*.ipynb notebooks/08.4-*.ipynb))
+                       notebooks/07.1-*.ipynb notebooks/08.1-*.ipynb notebooks/08.4-*.ipynb))
 BACKENDS ?= jax
 # Fingerprint of what the backend run depends on; `make test-backends` stamps it when it passes.
 BACKENDS_STAMP := .ci/backends-verified
