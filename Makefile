@@ -9,6 +9,7 @@
 #   make reproduce-gpu NOTEBOOKS=...  chosen notebooks, full profile, JAX backend (on a GPU machine)
 #   make student   student/ from notebooks/: solutions stripped, outputs cleared (CI checks it is current)
 #   make syllabus   course/SYLLABUS.md from course/plan.toml, the notebook headers and the ledgers
+#   make evidence  quick-profile runs of ch. 2-5.1 under seeds 42 1 2 and both backends, for the bands
 #   make times      after `make test`: store its quick time per notebook in course/times.json
 #   make colab      the Colab set-up cell in every notebook and the README's "Open in Colab" badges
 #   make lint       ruff on .py and .ipynb
@@ -33,7 +34,7 @@ UTILS_HASH = $(shell cat $(sort $(wildcard utils/*.py utils/*/*.py)) requirement
 NBVAL_ARGS = -q -p no:randomly --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
              --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: syllabus times colab student setup setup-backends lab test unit nbval test-backends backends-current reproduce reproduce-gpu report lint clean
+.PHONY: evidence syllabus times colab student setup setup-backends lab test unit nbval test-backends backends-current reproduce reproduce-gpu report lint clean
 
 setup: $(VENV)/.installed
 
@@ -52,8 +53,11 @@ test: unit nbval
 unit: setup
 	DLWP_OFFLINE=1 MPLBACKEND=Agg $(PY) -m pytest tests -q
 
+# After the notebooks: the quick bands they assert today must hold the committed evidence
+# (results/evidence/quick.jsonl: unsaved runs under several seeds and backends; see utils/evidence.py).
 nbval: setup
 	DLWP_OFFLINE=1 DLWP_PROFILE=quick MPLBACKEND=Agg $(PY) -m pytest $(NBVAL_ARGS) $(NOTEBOOKS)
+	$(PY) -m utils.evidence check
 
 setup-backends: $(VENV)/.backends-installed
 
@@ -67,6 +71,7 @@ test-backends: setup setup-backends
 	  KERAS_BACKEND=$$b DLWP_OFFLINE=1 DLWP_PROFILE=quick MPLBACKEND=Agg \
 	    $(PY) -m pytest $(NBVAL_ARGS) $(BACKEND_NOTEBOOKS) || exit 1; \
 	done
+	$(PY) -m utils.evidence check
 	@echo $(UTILS_HASH) > $(BACKENDS_STAMP)
 
 # Exit 0 when the last passing backend run covered today's utils/, requirements and subset.
@@ -87,6 +92,15 @@ reproduce-gpu:
 
 report: setup
 	$(PY) -m utils.ledger report --profile full
+
+# Evidence for the quick bands (unsaved runs, rows in results/evidence/): EVIDENCE_NOTEBOOKS x SEEDS x BACKENDS.
+EVIDENCE_NOTEBOOKS ?= $(sort $(wildcard notebooks/02.*.ipynb notebooks/03.*.ipynb notebooks/04.*.ipynb notebooks/05.1-*.ipynb))
+evidence: setup setup-backends
+	@for b in tensorflow $(BACKENDS); do \
+	  $(PY) -m utils.notebooks run --profile quick --evidence --backend $$b --seeds $(or $(SEEDS),42 1 2) \
+	    $(EVIDENCE_NOTEBOOKS) || exit 1; \
+	done
+	$(PY) -m utils.evidence report
 
 student: setup
 	$(PY) -m utils.student build

@@ -298,7 +298,7 @@ def render_table(rows: list[dict]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in latest_rows(rows):
-        label = r["description"] or r["name"]
+        label = (r["description"] or r["name"]).replace("|", "\\|")  # a pipe would split the cell
         seeds, within = "–", "–"
         if r.get("unavailable"):
             ours, band, ok = f"_{r['unavailable']}_", "–", "–"
@@ -337,7 +337,8 @@ def write_report(profile_name: str = "full", out: Path | None = None, readme: Pa
         f"the latest `{profile_name}`-profile run of each figure. `Band` is the range the notebook asserts for "
         "that profile; a value outside it fails the notebook. Where a notebook was run under several seeds "
         "(`make reproduce SEEDS=\"42 1 2\"`), `Ours` is the first seed's figure (the stored outputs) and the "
-        "next columns give the spread over the seeds; `1 seed` marks a figure from a single run.",
+        "next columns give the spread over the seeds; `1 seed` marks a figure from a single run. The quick-profile "
+        "bands rest on the runs in [`evidence/QUICK.md`](evidence/QUICK.md) (seeds x backends).",
         "",
         f"Devices: {', '.join(devices)}.",
         "",

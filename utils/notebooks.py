@@ -130,6 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--add-seeds", type=int, nargs="+", default=None,
                      help="run each notebook once per seed without saving it, the runs joining the stored "
                           "run's figures in the report (make reproduce ADD_SEEDS=\"1 2\")")
+    run.add_argument("--evidence", action="store_true",
+                     help="evidence for the bands: save no notebook and write the ledger rows to "
+                          "results/evidence/ (committed; see utils.evidence)")
     conv = sub.add_parser("from-script", help="convert a percent-format script into a notebook")
     conv.add_argument("src", type=Path)
     conv.add_argument("dest", type=Path)
@@ -142,6 +145,13 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.seeds and args.add_seeds:
         parser.error("give --seeds (a new campaign) or --add-seeds (join the stored run), not both")
+    if args.evidence and args.add_seeds:
+        parser.error("--evidence runs are their own record; give --seeds, not --add-seeds")
+    if args.evidence:
+        from .evidence import EVIDENCE_DIR
+        from .ledger import RESULTS_ENV
+
+        os.environ[RESULTS_ENV] = str(EVIDENCE_DIR)  # inherited by the kernels
     failed = []
     timings = []
     seeds = args.add_seeds or args.seeds or [None]
@@ -158,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             campaign = ledger.EXTENDS + stored
         for i, seed in enumerate(seeds):
-            stored_here = i == 0 and not args.add_seeds
+            stored_here = i == 0 and not args.add_seeds and not args.evidence
             label = f"{shown}" + (f" (seed {seed}{', outputs stored' if stored_here else ''})" if seed is not None else "")
             print(f"[{args.profile}] {label} ...", flush=True)
             try:

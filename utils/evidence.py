@@ -1,0 +1,140 @@
+"""Evidence for the quick-profile bands: committed runs under several seeds and backends.
+
+A quick band tuned on one run is fragile: another seed or another backend can land outside it.
+Evidence runs execute notebooks without saving them and write their ledger rows to
+``results/evidence/<profile>.jsonl``, which is committed::
+
+    python -m utils.notebooks run --profile quick --evidence --seeds 42 1 2 notebooks/02.1-*.ipynb
+    python -m utils.notebooks run --profile quick --evidence --seeds 42 1 2 --backend jax notebooks/02.1-*.ipynb
+
+``make test`` then checks, after nbval, that the bands the notebooks assert *today* (the rows this
+nbval run wrote to ``results/quick.jsonl``) hold every committed evidence value of the same figure
+(``python -m utils.evidence check``), so a band edited later cannot drift away from the evidence.
+``python -m utils.evidence report`` writes ``results/evidence/QUICK.md``: per figure, its band, the
+runs (seeds x backends) and their range.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from . import REPO_ROOT
+from .ledger import _fmt, _section_key, latest_rows, read_rows
+
+__all__ = ["EVIDENCE_DIR", "check", "evidence_values", "render"]
+
+EVIDENCE_DIR = REPO_ROOT / "results" / "evidence"
+
+
+def evidence_values(evidence: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    """(notebook, figure) -> the evidence rows with a value, one per run (the last line of each run)."""
+    by_run: dict[tuple[str, str, str], dict] = {}
+    for row in evidence:
+        if row.get("value") is not None:
+            by_run[(row["notebook"], row["name"], str(row.get("run")))] = row
+    out: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for (notebook, name, _), row in by_run.items():
+        out[(notebook, name)].append(row)
+    return dict(out)
+
+
+def check(current: list[dict], evidence: list[dict]) -> list[str]:
+    """One line per evidence value outside the band that today's run asserts for the same figure (empty
+    when every band holds its evidence). Today's band is the one the latest run in ``current`` on the
+    evidence row's backend asserted; where today ran on another backend only, its band is used if the
+    evidence runs asserted the same band on both backends (so a band that depends on the backend, as in
+    8.1, is only held to its own backend's evidence). Figures without evidence are not checked."""
+    today = {}
+    for backend in sorted({r.get("backend", "?") for r in current}):
+        for r in latest_rows([r for r in current if r.get("backend", "?") == backend]):
+            if r.get("band") is not None:
+                today[(r["notebook"], r["name"], backend)] = r
+    values = evidence_values(evidence)
+    asserted = {}  # (notebook, name, backend) -> the band of that backend's latest evidence run
+    for (notebook, name), rows in values.items():
+        for row in sorted(rows, key=lambda r: r["date"]):
+            asserted[(notebook, name, row["backend"])] = row["band"]
+    problems = []
+    for (notebook, name), rows in values.items():
+        for row in rows:
+            backend = row["backend"]
+            now = today.get((notebook, name, backend))
+            if now is None:  # today ran elsewhere: borrow its band if the band does not depend on the backend
+                now = next((r for (n, m, b), r in today.items() if (n, m) == (notebook, name)
+                            and asserted.get((n, m, b)) == asserted[(notebook, name, backend)]), None)
+            if now is None:
+                continue
+            lo, hi = now["band"]
+            if not lo <= row["value"] <= hi:
+                problems.append(
+                    f"{notebook} {name}: seed {row['seed']} on {backend} gave {row['value']:.4g}, "
+                    f"outside today's band [{lo:g}, {hi:g}]"
+                )
+    return problems
+
+
+def render(evidence: list[dict]) -> str:
+    """A markdown table: per figure, the band its latest evidence run asserted, the runs and their range
+    (one row per backend where the backends' bands differ)."""
+    values = evidence_values(evidence)
+    lines = [
+        "| Notebook | Figure | Band | Runs | Seeds | Backends | Min | Max | All in band |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for (notebook, name), rows in sorted(values.items(), key=lambda kv: (_section_key(kv[0][0]), kv[0][1])):
+        latest = {r["backend"]: r for r in sorted(rows, key=lambda r: r["date"])}
+        groups = [rows] if len({tuple(r["band"]) for r in latest.values()}) == 1 else [
+            [r for r in rows if r["backend"] == b] for b in sorted(latest)]
+        for group in groups:
+            newest = max(group, key=lambda r: r["date"])
+            lo, hi = newest["band"]
+            got = [r["value"] for r in group]
+            held = all(lo <= v <= hi for v in got)
+            label = (newest["description"] or name).replace("|", chr(92) + "|")
+            lines.append(
+                f"| {notebook} | {label} | [{_fmt(lo)}, {_fmt(hi)}] | {len(group)} | "
+                f"{', '.join(sorted({str(r['seed']) for r in group}))} | "
+                f"{', '.join(sorted({r['backend'] for r in group}))} | "
+                f"{_fmt(min(got))} | {_fmt(max(got))} | {'yes' if held else '**no**'} |"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m utils.evidence", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    chk = sub.add_parser("check", help="today's quick bands (results/quick.jsonl) against the evidence")
+    chk.add_argument("--current", type=Path, default=REPO_ROOT / "results")
+    sub.add_parser("report", help="write results/evidence/QUICK.md")
+    args = parser.parse_args(argv)
+    evidence = read_rows("quick", directory=EVIDENCE_DIR)
+    if args.cmd == "report":
+        out = EVIDENCE_DIR / "QUICK.md"
+        out.write_text(
+            "# Evidence for the quick-profile bands\n\n"
+            "Generated by `python -m utils.evidence report` from `results/evidence/quick.jsonl`: unsaved "
+            "quick-profile runs of the notebooks under several seeds and backends "
+            "(`python -m utils.notebooks run --profile quick --evidence --seeds ...`). `Band` is the band "
+            "the latest of those runs asserted; `make test` checks after nbval that the bands the "
+            "notebooks assert today still hold every value.\n\n" + render(evidence) + "\n",
+            encoding="utf-8",
+        )
+        print(f"wrote {out.relative_to(REPO_ROOT)}")
+        return 0
+    current = read_rows("quick", directory=args.current)
+    if not current:
+        print(f"no quick-profile rows in {args.current}: run `make nbval` first", file=sys.stderr)
+        return 1
+    problems = check(current, evidence)
+    for line in problems:
+        print(line, file=sys.stderr)
+    checked = {(r["notebook"], r["name"]) for r in latest_rows(current)} & set(evidence_values(evidence))
+    print(f"quick bands against the evidence: {len(checked)} figures with evidence, {len(problems)} value(s) outside")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
