@@ -9,7 +9,8 @@ Evidence runs execute notebooks without saving them and write their ledger rows 
 
 ``make test`` then checks, after nbval, that the bands the notebooks assert *today* (the rows this
 nbval run wrote to ``results/quick.jsonl``) hold every committed evidence value of the same figure
-(``python -m utils.evidence check``), so a band edited later cannot drift away from the evidence.
+(``python -m utils.evidence check``; ``make test-backends`` repeats it for the JAX runs), so a band
+edited later cannot drift away from the evidence.
 ``python -m utils.evidence report`` writes ``results/evidence/QUICK.md``: per figure, its band, the
 runs (seeds x backends) and their range.
 """
