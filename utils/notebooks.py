@@ -26,6 +26,9 @@ from . import REPO_ROOT, profile, seeding
 __all__ = ["from_script", "run_notebook"]
 
 
+
+INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
 def run_notebook(
     path: Path,
     profile_name: str,
@@ -46,8 +49,11 @@ def run_notebook(
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    env_before = {k: os.environ.get(k) for k in (profile.ENV_VAR, "KERAS_BACKEND", seeding.ENV_VAR, seeding.CAMPAIGN_ENV_VAR)}
+    env_before = {k: os.environ.get(k) for k in (profile.ENV_VAR, "KERAS_BACKEND", seeding.ENV_VAR, seeding.CAMPAIGN_ENV_VAR, "MPLBACKEND")}
     os.environ[profile.ENV_VAR] = profile_name
+    # Stored outputs must show the plots: an inherited MPLBACKEND=Agg (as `make test` sets) would leave
+    # "<Figure ...>" text where readers expect a picture.
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
     if backend:
         os.environ["KERAS_BACKEND"] = backend
     if seed is not None:
