@@ -1,5 +1,6 @@
 """Every committed notebook: valid, run top to bottom once, clean outputs, follows the conventions."""
 
+import ast
 import json
 import re
 
@@ -110,7 +111,7 @@ def test_header_lists_three_to_five_objectives(nb):
 
 # Chapter notebooks whose exercise waits for their next full-profile run (adding a cell means re-running
 # the notebook top to bottom, hours on a CPU for some). Remove a name when its exercise lands.
-EXERCISE_PENDING = {"5.2", "5.3", "5.4", "6.2", "6.3", "6.4"}
+EXERCISE_PENDING = {"5.2", "5.3", "5.4", "6.4"}
 
 
 def test_every_notebook_has_a_checked_exercise(nb):
@@ -141,3 +142,45 @@ def test_readme_indexes_every_notebook():
     readme = (REPO / "README.md").read_text()
     missing = [p.name for p in NOTEBOOKS if f"notebooks/{p.name}" not in readme]
     assert not missing, f"README's notebook index misses {missing}"
+
+
+# Notebooks whose stored run was made with MPLBACKEND=Agg (before `utils.notebooks run` set the inline
+# backend itself): their plots are stored as "<Figure ...>" text, not pictures, until their next full run.
+# Remove a name when it is re-run; the test fails once a listed notebook stores its pictures.
+PICTURES_PENDING = {"3.7", "6.1b", "7.1", "7.2", "8.1", "S2.1", "S2.2", "S2.3", "S2.4", "S2.5", "S2.6"}
+
+
+def _ends_with_plots_call(source: str) -> bool:
+    lines = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("!", "%")))
+    try:
+        body = ast.parse(lines).body
+    except SyntaxError:
+        return False
+    last = body[-1] if body else None
+    return (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call) and isinstance(last.value.func, ast.Attribute)
+            and isinstance(last.value.func.value, ast.Name) and last.value.func.value.id == "plots")
+
+
+def test_a_plot_shows_once(nb):
+    """A cell ending in ``plots.f(...)`` returns a Figure that Jupyter draws twice (as the cell's value and
+    again when the inline backend flushes it): end such cells with ``plt.show()``."""
+    section = course.section_of(nb.path)
+    if section in PICTURES_PENDING:
+        return
+    bad = [i for i, c in enumerate(_code(nb)) if _ends_with_plots_call(c.source)]
+    assert not bad, f"{nb.path.name}: code cells {bad} end with a bare plots.* call; add plt.show()"
+
+
+def test_stored_plots_are_pictures(nb):
+    """Readers on GitHub see the stored outputs: a notebook that plots must store PNGs, not "<Figure ...>"."""
+    section = course.section_of(nb.path)
+    outputs = [o for c in _code(nb) for o in c.outputs]
+    pictures = sum("image/png" in (o.get("data") or {}) for o in outputs)
+    figure_text = sum("<Figure size" in _output_text(o) and "image/png" not in (o.get("data") or {}) for o in outputs)
+    plots_something = any(re.search(r"\bplots\.\w+\(|plt\.(show|imshow|plot)\(", c.source) for c in _code(nb))
+    stored_as_pictures = (pictures > 0 and figure_text == 0) or not plots_something
+    if section in PICTURES_PENDING:
+        assert not stored_as_pictures, f"{section} stores its pictures now: remove it from PICTURES_PENDING"
+        return
+    assert stored_as_pictures, (f"{nb.path.name}: {pictures} pictures and {figure_text} '<Figure ...>' texts "
+                                "stored; re-run it with python -m utils.notebooks run (it sets the inline backend)")
