@@ -68,3 +68,18 @@ def test_added_seeds_join_the_stored_run_and_leave_the_notebook_alone(tmp_path, 
     for seed in (1, 2):
         assert (tmp_path / f"seen-{seed}").read_text() == "extends:2026-11-24T10:00:00+00:00"
     assert path.read_text() == before  # the stored outputs are not replaced
+
+
+def test_stored_runs_keep_their_plots_even_under_an_inherited_agg_backend(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("MPLBACKEND", "Agg")  # what `make test` exports
+    path = tmp_path / "plot.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.show()")])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+    notebooks.run_notebook(path, "quick", timeout=60)
+    outputs = nbformat.read(path, as_version=4).cells[0].outputs
+    assert sum("image/png" in (o.get("data") or {}) for o in outputs) == 1  # drawn once, as a picture
+    assert os.environ["MPLBACKEND"] == "Agg"  # restored afterwards
