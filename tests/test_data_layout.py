@@ -80,6 +80,28 @@ def test_cats_and_dogs_arrays(mirror, fresh_cache, no_network):
     np.testing.assert_array_equal(again[2][0], x_test)
 
 
+def test_first_of_each_class_keeps_a_fixed_balanced_subset():
+    x = np.arange(10)[:, None, None, None] * np.ones((1, 2, 2, 3), dtype=np.uint8)  # picture i is filled with i
+    y = np.array([0] * 5 + [1] * 5)
+    xs, ys = data.first_of_each_class((x, y), 4)
+    assert xs[:, 0, 0, 0].tolist() == [0, 1, 5, 6]  # the first two cats, then the first two dogs
+    assert ys.dtype == np.float32 and ys.shape == (4, 1) and ys.ravel().tolist() == [0, 0, 1, 1]
+    whole, labels = data.first_of_each_class((x, y), 10)
+    np.testing.assert_array_equal(whole, x)
+    assert labels.ravel().tolist() == y.tolist()
+
+
+@pytest.mark.parametrize("n", [0, 3, 12])
+def test_first_of_each_class_rejects_odd_or_oversized_counts(n):
+    with pytest.raises(ValueError, match="num_images"):
+        data.first_of_each_class((np.zeros((10, 2, 2, 3)), np.array([0] * 5 + [1] * 5)), n)
+
+
+def test_first_of_each_class_needs_cats_then_dogs():
+    with pytest.raises(ValueError, match="all cats, then all dogs"):
+        data.first_of_each_class((np.zeros((4, 2, 2, 3)), np.array([0, 1, 0, 1])), 2)
+
+
 @pytest.mark.parametrize("size", [0, 4, 5000])
 def test_cats_and_dogs_rejects_odd_sizes(size):
     with pytest.raises(ValueError, match="image_size"):

@@ -58,7 +58,7 @@ from .cifar_frogs import (
 )
 from .encoding import decode_review, one_hot, vectorize_sequences
 from .glove import GLOVE_DATASET, embedding_matrix, load_glove, parse_glove
-from .images import CATS_AND_DOGS_CLASSES, cats_and_dogs_dir, load_cats_and_dogs, model_path
+from .images import CATS_AND_DOGS_CLASSES, cats_and_dogs_dir, first_of_each_class, load_cats_and_dogs, model_path
 from .imdb import apply_imdb_conventions, imdb_raw_dir, imdb_word_index, load_imdb, tokenize_review
 from .mnist import FASHION_MNIST_CLASSES, load_fashion_mnist, load_mnist, read_idx
 from .nietzsche import NIETZSCHE_DATASET, load_nietzsche
@@ -137,6 +137,7 @@ __all__ = [
     "embedding_matrix",
     "fetch",
     "fetch_checked",
+    "first_of_each_class",
     "frog_jpeg_listing",
     "frogs_from_cifar10_archive",
     "imdb_raw_dir",

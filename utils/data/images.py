@@ -19,7 +19,7 @@ from .. import profile
 from .catalog import DATA_DIR, sha256_file
 from .store import cache_dir, resolve
 
-__all__ = ["CATS_AND_DOGS_CLASSES", "cats_and_dogs_dir", "load_cats_and_dogs", "model_path"]
+__all__ = ["CATS_AND_DOGS_CLASSES", "cats_and_dogs_dir", "first_of_each_class", "load_cats_and_dogs", "model_path"]
 
 CATS_AND_DOGS_CLASSES = ("cat", "dog")  # label 0, label 1 (alphabetical, as image_dataset_from_directory)
 _SPLITS = ("train", "validation", "test")
@@ -84,6 +84,27 @@ def load_cats_and_dogs(image_size: int = 150):
         os.replace(tmp, out)
     with np.load(out) as arrays:
         return tuple((arrays[f"x_{s}"], arrays[f"y_{s}"]) for s in _SPLITS)
+
+
+def first_of_each_class(split, num_images: int):
+    """The first ``num_images // 2`` cats and as many dogs of one split of :func:`load_cats_and_dogs`.
+
+    Returns ``(x, y)`` with the labels as float32 of shape ``(n, 1)`` (one sigmoid output's shape).
+    At a split's full size this is the whole split, cats first; the quick profile asks for fewer and
+    gets a balanced, fixed subset (no random draw, so every run and backend sees the same pictures).
+
+    >>> x, y = first_of_each_class((np.zeros((6, 2, 2, 3)), np.array([0, 0, 0, 1, 1, 1])), 4)
+    >>> x.shape, y.ravel().tolist()
+    ((4, 2, 2, 3), [0.0, 0.0, 1.0, 1.0])
+    """
+    x, y = split
+    half = len(x) // 2
+    if not 2 <= num_images <= len(x) or num_images % 2:
+        raise ValueError(f"num_images must be an even number in [2, {len(x)}], got {num_images}")
+    if not (np.all(y[:half] == 0) and np.all(y[half:] == 1)):
+        raise ValueError("expected a split as load_cats_and_dogs returns it: all cats, then all dogs")
+    keep = np.r_[0 : num_images // 2, half : half + num_images // 2]
+    return x[keep], y[keep].astype("float32").reshape(-1, 1)
 
 
 def model_path(filename: str) -> Path:
