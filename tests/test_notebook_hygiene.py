@@ -147,7 +147,7 @@ def test_readme_indexes_every_notebook():
 # Notebooks whose stored run was made with MPLBACKEND=Agg (before `utils.notebooks run` set the inline
 # backend itself): their plots are stored as "<Figure ...>" text, not pictures, until their next full run.
 # Remove a name when it is re-run; the test fails once a listed notebook stores its pictures.
-PICTURES_PENDING = {"3.7", "7.2"}
+PICTURES_PENDING = {"3.7"}
 
 
 def _ends_with_plots_call(source: str) -> bool:
