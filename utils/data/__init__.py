@@ -58,7 +58,13 @@ from .cifar_frogs import (
 )
 from .encoding import decode_review, one_hot, vectorize_sequences
 from .glove import GLOVE_DATASET, embedding_matrix, load_glove, parse_glove
-from .images import CATS_AND_DOGS_CLASSES, cats_and_dogs_dir, first_of_each_class, load_cats_and_dogs, model_path
+from .images import (
+    CATS_AND_DOGS_CLASSES,
+    cats_and_dogs_dir,
+    first_of_each_class,
+    load_cats_and_dogs,
+    model_path,
+)
 from .imdb import apply_imdb_conventions, imdb_raw_dir, imdb_word_index, load_imdb, tokenize_review
 from .mnist import FASHION_MNIST_CLASSES, load_fashion_mnist, load_mnist, read_idx
 from .nietzsche import NIETZSCHE_DATASET, load_nietzsche
