@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .._locations import data_dir as _data_dir
+from .._locations import default_cache_dir as _default_cache_dir
+
 __all__ = [
     "CATALOG_PATH",
     "DATA_DIR",
@@ -36,16 +39,18 @@ __all__ = [
     "sha256_file",
 ]
 
-# The repository's data/ folder: the catalogue, hash listings and (git-ignored) the cache.
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+# The catalogue's folder, fixed at import: the checkout's data/ (beside notebooks/), else the copy
+# packaged with an installed utils (utils/data/_catalogue/); utils/_locations.py says how it looks.
+DATA_DIR = _data_dir()
 CATALOG_PATH = DATA_DIR / "catalog.toml"
 MIRROR_ENV = "DLWP_MIRROR"
 OFFLINE_ENV = "DLWP_OFFLINE"
 
 
 def cache_dir() -> Path:
-    """The verified cache: ``$KERAS_HOME`` (``data/cache/`` unless set)."""
-    return Path(os.environ.get("KERAS_HOME", DATA_DIR / "cache"))
+    """The verified cache: ``$KERAS_HOME``; unset, the checkout's ``data/cache/`` (else per user)."""
+    home = os.environ.get("KERAS_HOME")
+    return Path(home) if home is not None else _default_cache_dir()
 
 
 def mirror_dir() -> Path | None:
