@@ -1,17 +1,15 @@
 # Deep Learning with Python, course edition: every command a student or maintainer needs.
-#   make setup      create .venv and install everything (requirements + utils, editable)
+# Students: make lab. Maintainers' commands run the toolkit (toolkit/, `python -m toolkit.<module>`).
+#   make setup      create .venv and install everything (requirements.txt: utils, editable, with its extras)
 #   make lab        JupyterLab on notebooks/ (runs setup first if needed)
-#   make test       unit tests + every notebook under nbval, quick profile (what CI runs)
-#   make reproduce  every notebook, full profile, outputs saved; writes results/REPRODUCTION.md
-#                   (SEEDS="42 1 2": once per seed, outputs from the first, spread in the report;
-#                    ADD_SEEDS="1 2": more seeds beside the stored run, which stays)
+#   make test       unit tests + every notebook under nbval, quick profile, then the band checks (what CI runs)
+#   make reproduce  NOTEBOOKS (default: all), full profile, outputs saved (SEEDS="42 1 2": once per seed,
+#                   outputs from the first; ADD_SEEDS="1 2": more seeds beside the stored run), then `make sync`
+#   make sync       every generated file: course/times.json (from the last make test), header Time rows,
+#                   Colab cells and badges, course/SYLLABUS.md, student/, results/REPRODUCTION.md
 #   make test-backends  the quick profile of a representative subset under JAX too (CI: when utils/ changes)
 #   make reproduce-gpu NOTEBOOKS=...  chosen notebooks, full profile, JAX backend (on a GPU machine)
-#   make student   student/ from notebooks/: solutions stripped, outputs cleared (CI checks it is current)
-#   make syllabus   course/SYLLABUS.md from course/plan.toml, the notebook headers and the ledgers
 #   make evidence  quick-profile runs of ch. 2-5.1 under seeds 42 1 2 and both backends, for the bands
-#   make times      after `make test`: store its quick time per notebook in course/times.json
-#   make colab      the Colab set-up cell in every notebook and the README's "Open in Colab" badges
 #   make lint       ruff on .py and .ipynb
 
 PYTHON    ?= python3
@@ -29,20 +27,20 @@ BACKEND_NOTEBOOKS ?= $(sort $(wildcard notebooks/02.1-*.ipynb notebooks/03.5-*.i
 BACKENDS ?= jax
 # Fingerprint of what the backend run depends on; `make test-backends` stamps it when it passes.
 BACKENDS_STAMP := .ci/backends-verified
-UTILS_HASH = $(shell cat $(sort $(wildcard utils/*.py utils/*/*.py)) requirements.txt requirements-backends.txt \
-               $(BACKEND_NOTEBOOKS) | sha256sum | cut -c1-16)
+UTILS_HASH = $(shell cat $(sort $(wildcard utils/*.py utils/*/*.py)) requirements.txt pyproject.toml \
+               $(BACKEND_NOTEBOOKS) $(wildcard notebooks/figures/*.toml) | sha256sum | cut -c1-16)
 NBVAL_ARGS = -q -p no:randomly --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
              --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: evidence syllabus times colab student setup setup-backends lab test unit nbval test-backends backends-current reproduce reproduce-gpu report lint clean
+.PHONY: evidence sync setup setup-backends lab test unit nbval test-backends backends-current reproduce reproduce-gpu lint clean
 
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt pyproject.toml
+# requirements.txt installs utils editable with its extras (pins in pyproject.toml).
+$(VENV)/.installed: requirements.txt pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
-	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
 
 lab: setup
@@ -54,15 +52,16 @@ unit: setup
 	DLWP_OFFLINE=1 MPLBACKEND=Agg $(PY) -m pytest tests -q
 
 # After the notebooks: the quick bands they assert today must hold the committed evidence
-# (results/evidence/quick.jsonl: unsaved runs under several seeds and backends; see utils/evidence.py).
+# (results/evidence/quick.jsonl: unsaved runs under several seeds and backends) and the full bands every
+# seed of the stored runs (toolkit/bands.py).
 nbval: setup
 	DLWP_OFFLINE=1 DLWP_PROFILE=quick MPLBACKEND=Agg $(PY) -m pytest $(NBVAL_ARGS) $(NOTEBOOKS)
-	$(PY) -m utils.evidence check
+	$(PY) -m toolkit.bands check
 
 setup-backends: $(VENV)/.backends-installed
 
-$(VENV)/.backends-installed: requirements-backends.txt $(VENV)/.installed
-	$(PY) -m pip install --quiet -r requirements-backends.txt
+$(VENV)/.backends-installed: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install --quiet -e ".[backends]"
 	@touch $@
 
 test-backends: setup setup-backends
@@ -71,7 +70,7 @@ test-backends: setup setup-backends
 	  KERAS_BACKEND=$$b DLWP_OFFLINE=1 DLWP_PROFILE=quick MPLBACKEND=Agg \
 	    $(PY) -m pytest $(NBVAL_ARGS) $(BACKEND_NOTEBOOKS) || exit 1; \
 	done
-	$(PY) -m utils.evidence check
+	$(PY) -m toolkit.bands check
 	@echo $(UTILS_HASH) > $(BACKENDS_STAMP)
 
 # Exit 0 when the last passing backend run covered today's utils/, requirements and subset.
@@ -82,41 +81,28 @@ backends-current:
 # ADD_SEEDS="1 2": the stored run stays; each notebook runs (unsaved) under these seeds and the report
 # puts their figures beside the stored run's.
 reproduce: setup
-	DLWP_PROFILE=full $(PY) -m utils.notebooks run --profile full $(if $(SEEDS),--seeds $(SEEDS)) $(if $(ADD_SEEDS),--add-seeds $(ADD_SEEDS)) $(NOTEBOOKS)
-	$(MAKE) report
+	DLWP_PROFILE=full $(PY) -m toolkit.runner run --profile full $(if $(SEEDS),--seeds $(SEEDS)) $(if $(ADD_SEEDS),--add-seeds $(ADD_SEEDS)) $(NOTEBOOKS)
+	$(MAKE) sync
 
-# On a GPU machine with JAX (CUDA) installed: see README, "Running on a GPU".
+# On a GPU machine with JAX (CUDA) installed: see docs/gpu.md.
 reproduce-gpu:
-	DLWP_PROFILE=full $(PYTHON) -m utils.notebooks run --profile full --backend jax $(NOTEBOOKS)
-	$(PYTHON) -m utils.ledger report --profile full
-
-report: setup
-	$(PY) -m utils.ledger report --profile full
+	DLWP_PROFILE=full $(PYTHON) -m toolkit.runner run --profile full --backend jax $(NOTEBOOKS)
+	$(PYTHON) -m toolkit.ledger report --profile full
 
 # Evidence for the quick bands (unsaved runs, rows in results/evidence/): EVIDENCE_NOTEBOOKS x SEEDS x BACKENDS.
 EVIDENCE_NOTEBOOKS ?= $(sort $(wildcard notebooks/02.*.ipynb notebooks/03.*.ipynb notebooks/04.*.ipynb notebooks/05.1-*.ipynb))
 evidence: setup setup-backends
 	@for b in tensorflow $(BACKENDS); do \
-	  $(PY) -m utils.notebooks run --profile quick --evidence --backend $$b --seeds $(or $(SEEDS),42 1 2) \
+	  $(PY) -m toolkit.runner run --profile quick --evidence --backend $$b --seeds $(or $(SEEDS),42 1 2) \
 	    $(EVIDENCE_NOTEBOOKS) || exit 1; \
 	done
-	$(PY) -m utils.evidence report
+	$(PY) -m toolkit.bands report
 
-student: setup
-	$(PY) -m utils.student build
-
-syllabus: setup
-	$(PY) -m utils.course syllabus
-
-times: setup
-	$(PY) -m utils.course times
-	$(PY) -m utils.course syllabus
-
-colab: setup
-	$(PY) -m utils.course colab
+sync: setup
+	$(PY) -m toolkit.course sync
 
 lint: setup
-	$(VENV)/bin/ruff check utils tests notebooks
+	$(VENV)/bin/ruff check utils toolkit tests notebooks
 
 clean:
 	rm -rf $(VENV) data/cache .pytest_cache .ruff_cache

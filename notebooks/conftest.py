@@ -18,7 +18,7 @@ def _without_stderr(outputs):
 nbval.plugin.transform_streams_for_comparison = _without_stderr
 
 
-# --- quick-profile time per notebook, for the syllabus (python -m utils.course times) -------------
+# --- quick-profile time per notebook, for the syllabus (python -m toolkit.course sync reads it) -------------
 import json  # noqa: E402
 from collections import defaultdict  # noqa: E402
 from pathlib import Path  # noqa: E402

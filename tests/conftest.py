@@ -39,10 +39,9 @@ def fresh_cache(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     cache.mkdir()
     monkeypatch.setenv("KERAS_HOME", str(cache))
-    monkeypatch.setattr(store, "_VERIFIED", {})
-    monkeypatch.setattr(store, "_FILE_SOURCES", {})
-    monkeypatch.setattr(store, "_DATASET_SOURCES", {})
-    return cache
+    store.forget()
+    yield cache
+    store.forget()
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def test_mirror_copy_is_verified_and_cached(fresh_cache, mirror, no_network):
     path = data.fetch(BOSTON)
     assert path == fresh_cache / BOSTON
     assert data.sha256_file(path) == data.catalog().files[BOSTON].sha256
-    assert store._FILE_SOURCES[BOSTON] == "mirror"
+    assert store.came_from(BOSTON) == "mirror"
     res = data.resolve("boston_housing")
     assert res.describe() == "official boston_housing.npz [mirror]"
 
@@ -72,7 +72,7 @@ def test_cache_is_used_first(fresh_cache, monkeypatch, no_network, tmp_path):
     shutil.copyfile(src, fresh_cache / BOSTON)
     monkeypatch.setenv("DLWP_MIRROR", str(tmp_path / "empty"))
     assert data.fetch(BOSTON) == fresh_cache / BOSTON
-    assert store._FILE_SOURCES[BOSTON] == "cache"
+    assert store.came_from(BOSTON) == "cache"
 
 
 def test_truncated_cache_file_raises(fresh_cache, monkeypatch, tmp_path, no_network):
@@ -143,10 +143,10 @@ def test_download_is_verified(fresh_cache, monkeypatch, tmp_path):
     monkeypatch.setenv("DLWP_MIRROR", str(tmp_path / "empty"))
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=None: _FakeResponse(payload))
     assert data.fetch(entry.path).read_bytes() == payload
-    assert store._FILE_SOURCES[entry.path] == "download"
+    assert store.came_from(entry.path) == "download"
 
     (fresh_cache / entry.path).unlink()
-    store._VERIFIED.clear()
+    store.forget()
     monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout=None: _FakeResponse(b"tampered bytes!"))
     with pytest.raises(data.ChecksumError):
         data.fetch(entry.path)
@@ -214,7 +214,7 @@ def test_tree_with_corrupt_file_raises(fresh_cache, monkeypatch, tmp_path, no_ne
     monkeypatch.setenv("DLWP_MIRROR", str(mirror))
     assert data.fetch(tree.path) == fresh_cache / tree.path
     (fresh_cache / tree.path / "train/cats/cat.0.jpg").write_bytes(b"purr")
-    store._VERIFIED.clear()
+    store.forget()
     with pytest.raises(data.ChecksumError, match="cat.0.jpg"):
         data.fetch(tree.path)
 

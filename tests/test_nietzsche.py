@@ -25,7 +25,7 @@ def test_loads_from_the_mirror(fresh_cache, mirror, no_network):
     assert text == text.lower()
     assert text.startswith("preface\n\n\nsupposing that truth is a woman--what then?")
     assert (fresh_cache / NIETZSCHE).is_file()  # copied into the cache, verified
-    assert store._FILE_SOURCES[NIETZSCHE] == "mirror"
+    assert store.came_from(NIETZSCHE) == "mirror"
     assert data.sources()["nietzsche"] == "official nietzsche.txt [mirror]"
 
 

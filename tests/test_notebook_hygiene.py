@@ -8,15 +8,33 @@ import nbformat
 import pytest
 from conftest import REPO
 
-from utils import course
+from toolkit import course
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+SECTIONS = [course.section_of(p) for p in NOTEBOOKS]
+
+# Expected failures, each with its reason; strict, so a notebook that no longer fails must leave its list.
+# The redesign (#25) moved every notebook's figures into one closing `run.check(...)` cell, which its
+# stored run has not executed yet: the re-run campaign (#27) runs each notebook top to bottom once.
+RERUN_PENDING = {
+    "2.1", "2.2", "3.5", "3.6", "3.7", "4.1", "4.4", "4.5", "4.6", "5.1", "5.2", "5.3", "5.4", "6.1a", "6.1b",
+    "6.2", "6.3", "6.4", "7.1", "7.2", "7.3", "8.1", "8.2", "8.3", "8.4", "8.5", "S1.1", "S1.2", "S1.3", "S1.4",
+    "S1.5", "S1.6", "S1.7", "S2.1", "S2.2", "S2.3", "S2.4", "S2.5", "S2.6",
+}
+RERUN_REASON = "its closing run.check cell (#25) awaits the re-run campaign (#27)"
+PICTURES_PENDING = {"3.7": "stored under MPLBACKEND=Agg before the runner set the inline backend; re-run in #27"}
+
+
+def _params(pending: dict[str, str]):
+    """Every notebook as a test parameter, the pending ones marked as strict expected failures."""
+    return [pytest.param(p, id=p.name, marks=[pytest.mark.xfail(strict=True, reason=pending[s])] if s in pending else [])
+            for p, s in zip(NOTEBOOKS, SECTIONS, strict=True)]
 MACHINE_PATH = re.compile(r"(/work/|/tmp/|/root/|/home/[A-Za-z]|/Users/|[A-Z]:\\\\)")
 MAX_BYTES = 3_000_000
 
 
 def _code(nb):
-    """Code cells, without the Colab set-up cell (a no-op outside Colab; see utils.course)."""
+    """Code cells, without the Colab set-up cell (a no-op outside Colab; see toolkit.course)."""
     return [c for c in nb.cells if c.cell_type == "code" and course.COLAB_TAG not in c.metadata.get("tags", [])]
 
 
@@ -30,18 +48,17 @@ def _output_text(out) -> str:
     return "".join(parts)
 
 
-def test_there_are_notebooks():
-    assert len(NOTEBOOKS) >= 1
-
-
-@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.name)
-def nb(request):
-    path = request.param
+def _load(path):
     assert path.stat().st_size <= MAX_BYTES, f"{path.name} is {path.stat().st_size / 1e6:.1f} MB (> 3 MB)"
     notebook = nbformat.read(path, as_version=4)
     nbformat.validate(notebook)
     notebook.path = path
     return notebook
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda p: p.name)
+def nb(request):
+    return _load(request.param)
 
 
 NOTEBOOK_NAME = re.compile(r"(\d{2}|S[12])\.\d+[a-z]?-[a-z0-9-]+\.ipynb")
@@ -69,7 +86,9 @@ def test_name_rule(name, ok):
     assert bool(NOTEBOOK_NAME.fullmatch(name)) is ok
 
 
-def test_executed_once_top_to_bottom(nb):
+@pytest.mark.parametrize("path", _params({s: RERUN_REASON for s in RERUN_PENDING}))
+def test_executed_once_top_to_bottom(path):
+    nb = _load(path)
     cells = [c for c in nb.cells if c.cell_type == "code"]
     if course.COLAB_TAG in cells[0].metadata.get("tags", []) and cells[0].execution_count is None:
         cells = cells[1:]  # inserted after the stored run; the next run numbers it 1
@@ -94,7 +113,7 @@ def test_conventions(nb):
     code = _code(nb)
     assert re.search(r"^import utils$", code[0].source, re.M) and "utils.start(" in code[0].source
     everything = "\n".join(c.source for c in code)
-    assert re.search(r"\brecord(_unavailable|_course_figure)?\(", everything), "record key figures in the ledger"
+    assert re.search(r"\.check\(", code[-1].source), "the last code cell records the figures: run.check(...)"
     for banned in ("sys.path", "os.environ", "getenv", '"CI"', "'CI'"):
         assert banned not in everything, f"notebooks must not use {banned}"
     assert "What this run measured" in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
@@ -109,19 +128,10 @@ def test_header_lists_three_to_five_objectives(nb):
     assert all(len(o.split()) >= 3 for o in objectives), "each objective is a short verb phrase"
 
 
-# Chapter notebooks whose exercise waits for their next full-profile run (adding a cell means re-running
-# the notebook top to bottom, hours on a CPU for some). Remove a name when its exercise lands.
-EXERCISE_PENDING: set[str] = set()
-
-
 def test_every_notebook_has_a_checked_exercise(nb):
     """At least one ``### BEGIN SOLUTION`` region, followed (same or next code cell) by a utils.checks call."""
-    section = course.section_of(nb.path)
     code = [c.source for c in _code(nb)]
     regions = [i for i, src in enumerate(code) if "### BEGIN SOLUTION" in src]
-    if section in EXERCISE_PENDING:
-        assert not regions, f"{section} has an exercise now: remove it from EXERCISE_PENDING"
-        return
     assert regions, f"{nb.path.name}: add an exercise (see CONVENTIONS.md, 'Exercises')"
     for i in regions:
         after = code[i].split("### END SOLUTION", 1)[-1] + "\n".join(code[i + 1 : i + 2])
@@ -133,21 +143,16 @@ def test_stored_outputs_come_from_a_recorded_full_run(nb):
     """The committed outputs were produced by a full-profile run that recorded its figures."""
     section = re.search(r'utils\.start\(\s*"([^"]+)"', _code(nb)[0].source).group(1)
     banner = "".join(_output_text(o) for o in _code(nb)[0].outputs)
-    assert "profile  : full" in banner, "commit outputs from a full-profile run (python -m utils.notebooks run --profile full)"
-    rows = [json.loads(line) for line in (REPO / "results" / "full.jsonl").read_text().splitlines() if line.strip()]
-    assert any(r["notebook"] == section for r in rows), f"no full-profile ledger rows for notebook {section}"
+    assert "profile  : full" in banner, "commit outputs from a full-profile run (python -m toolkit.runner run --profile full)"
+    from toolkit.ledger import read_rows
+
+    assert any(r["notebook"] == section for r in read_rows("full")), f"no full-profile ledger rows for notebook {section}"
 
 
 def test_readme_indexes_every_notebook():
     readme = (REPO / "README.md").read_text()
     missing = [p.name for p in NOTEBOOKS if f"notebooks/{p.name}" not in readme]
     assert not missing, f"README's notebook index misses {missing}"
-
-
-# Notebooks whose stored run was made with MPLBACKEND=Agg (before `utils.notebooks run` set the inline
-# backend itself): their plots are stored as "<Figure ...>" text, not pictures, until their next full run.
-# Remove a name when it is re-run; the test fails once a listed notebook stores its pictures.
-PICTURES_PENDING = {"3.7"}
 
 
 def _ends_with_plots_call(source: str) -> bool:
@@ -164,23 +169,18 @@ def _ends_with_plots_call(source: str) -> bool:
 def test_a_plot_shows_once(nb):
     """A cell ending in ``plots.f(...)`` returns a Figure that Jupyter draws twice (as the cell's value and
     again when the inline backend flushes it): end such cells with ``plt.show()``."""
-    section = course.section_of(nb.path)
-    if section in PICTURES_PENDING:
-        return
     bad = [i for i, c in enumerate(_code(nb)) if _ends_with_plots_call(c.source)]
     assert not bad, f"{nb.path.name}: code cells {bad} end with a bare plots.* call; add plt.show()"
 
 
-def test_stored_plots_are_pictures(nb):
+@pytest.mark.parametrize("path", _params(PICTURES_PENDING))
+def test_stored_plots_are_pictures(path):
     """Readers on GitHub see the stored outputs: a notebook that plots must store PNGs, not "<Figure ...>"."""
-    section = course.section_of(nb.path)
+    nb = _load(path)
     outputs = [o for c in _code(nb) for o in c.outputs]
     pictures = sum("image/png" in (o.get("data") or {}) for o in outputs)
     figure_text = sum("<Figure size" in _output_text(o) and "image/png" not in (o.get("data") or {}) for o in outputs)
     plots_something = any(re.search(r"\bplots\.\w+\(|plt\.(show|imshow|plot)\(", c.source) for c in _code(nb))
     stored_as_pictures = (pictures > 0 and figure_text == 0) or not plots_something
-    if section in PICTURES_PENDING:
-        assert not stored_as_pictures, f"{section} stores its pictures now: remove it from PICTURES_PENDING"
-        return
     assert stored_as_pictures, (f"{nb.path.name}: {pictures} pictures and {figure_text} '<Figure ...>' texts "
-                                "stored; re-run it with python -m utils.notebooks run (it sets the inline backend)")
+                                "stored; re-run it with python -m toolkit.runner run (it sets the inline backend)")

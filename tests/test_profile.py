@@ -23,23 +23,19 @@ def test_unknown_profile_is_an_error(monkeypatch):
 
 
 def test_epoch_cap_applies_to_full_only(monkeypatch):
-    monkeypatch.setattr(profile, "_CAPPED", [])
     monkeypatch.setenv("DLWP_PROFILE", "full")
     monkeypatch.setenv("DLWP_EPOCH_CAP", "12")
     assert profile.epochs(full=100, quick=2) == 12
     assert profile.epochs(full=5, quick=2) == 5
-    assert profile.capped()
     monkeypatch.setenv("DLWP_PROFILE", "quick")
     assert profile.epoch_cap() is None
     assert profile.epochs(full=100, quick=2) == 2
 
 
 def test_no_cap_means_book_epochs(monkeypatch):
-    monkeypatch.setattr(profile, "_CAPPED", [])
     monkeypatch.delenv("DLWP_EPOCH_CAP", raising=False)
     monkeypatch.setenv("DLWP_PROFILE", "full")
     assert profile.epochs(full=100, quick=2) == 100
-    assert not profile.capped()
 
 
 @pytest.mark.parametrize("bad", ["0", "-3", "ten"])

@@ -14,7 +14,13 @@ Modules (each lists its public API in ``__all__``):
 - :mod:`utils.profile`    -- ``quick`` / ``full`` profile and ``pick()``
 - :mod:`utils.seeding`    -- one call that seeds Python, NumPy and the backend
 - :mod:`utils.data`       -- verified, offline-first datasets and weights
-- :mod:`utils.ledger`     -- ``record()`` a figure, check its band, log it
+- :mod:`utils.ledger`     -- record a figure, check it against its declared band, log it
+- :mod:`utils.checks`     -- the ticks and hints of the exercises
+- :mod:`utils.pipelines`  -- in-memory arrays as batches on any backend
+- :mod:`utils.overlap`    -- shared items between splits
+
+Running, proving and reporting (the notebook runner, ledger reports, band evidence, syllabus,
+student copies) is the maintainers' toolkit, ``toolkit/`` in the checkout: notebooks never import it.
 - :mod:`utils.plots`      -- training curves, smoothing, K-fold averages
 - :mod:`utils.validation` -- hold-out and (iterated) K-fold validation
 - :mod:`utils.pretrained` -- the pretrained base in use: the book's VGG16 or the offline MobileNet
@@ -26,13 +32,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+from ._locations import checkout_root as _checkout_root  # standard library only: nothing heavy yet
+from ._locations import default_cache_dir as _default_cache_dir
+
+# The checkout this runs in (data/catalog.toml beside notebooks/, found from the working folder or
+# from this package); an installed copy outside any checkout: the working folder.
+REPO_ROOT = _checkout_root() or Path.cwd()
 
 # --- environment read by Keras / TensorFlow at import time (set once, here) ---
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # hide TF's C++ info/warning chatter
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")  # no oneDNN banner; results more repeatable
-os.environ.setdefault("KERAS_HOME", str(REPO_ROOT / "data" / "cache"))
+os.environ.setdefault("KERAS_HOME", str(_default_cache_dir()))  # data/cache/ in a checkout
 
 from . import profile  # noqa: E402  (after the environment is set)
 from .session import Run, start  # noqa: E402

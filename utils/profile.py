@@ -51,7 +51,7 @@ def pick(*, full: T, quick: T) -> T:
     return quick if is_quick() else full
 
 
-def epoch_cap() -> int | None:
+def epoch_cap(profile_name: str | None = None) -> int | None:
     """Upper bound on epochs from ``DLWP_EPOCH_CAP`` (full profile only), or ``None``.
 
     For the few book runs that take hours on a CPU (e.g. 100 epochs of augmented training):
@@ -59,7 +59,7 @@ def epoch_cap() -> int | None:
     the banner and the ledger say so.
     """
     raw = os.environ.get(CAP_ENV_VAR, "").strip()
-    if not raw or is_quick():
+    if not raw or (profile_name or current()) == "quick":
         return None
     try:
         cap = int(raw)
@@ -70,11 +70,11 @@ def epoch_cap() -> int | None:
     return cap
 
 
-_CAPPED: list[tuple[int, int]] = []
-
-
 def epochs(*, full: int, quick: int) -> int:
     """Number of epochs for this profile; under ``full``, at most ``DLWP_EPOCH_CAP``.
+
+    A cap that shortens the count is noted on the open run (``run.caps``), so its figures are held
+    to their ``capped`` band and the ledger says so.
 
     >>> epochs(full=100, quick=3)  # 100 under the full profile without a cap
     100
@@ -82,12 +82,11 @@ def epochs(*, full: int, quick: int) -> int:
     n = pick(full=full, quick=quick)
     cap = epoch_cap()
     if cap is not None and n > cap:
-        _CAPPED.append((n, cap))
+        from .session import current_run_or_none
+
+        run = current_run_or_none()
+        if run is not None:
+            run.caps.append((n, cap))
         print(f"[profile] {n} epochs capped to {cap} ({CAP_ENV_VAR}={cap})")
         return cap
     return n
-
-
-def capped() -> bool:
-    """True once :func:`epochs` has actually shortened a run in this process."""
-    return bool(_CAPPED)

@@ -9,18 +9,10 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["CAMPAIGN_ENV_VAR", "DEFAULT_SEED", "ENV_VAR", "campaign", "default_seed", "seed_everything"]
+__all__ = ["DEFAULT_SEED", "ENV_VAR", "default_seed", "seed_everything"]
 
 ENV_VAR = "DLWP_SEED"
 DEFAULT_SEED = 42
-# Set by `python -m utils.notebooks run --seeds ...`: one id shared by the runs of one notebook
-# under several seeds, so the report can put their spread beside the book's single figure.
-CAMPAIGN_ENV_VAR = "DLWP_SEED_CAMPAIGN"
-
-
-def campaign() -> str:
-    """The id of the multi-seed run this run belongs to (``DLWP_SEED_CAMPAIGN``), or ``""``."""
-    return os.environ.get(CAMPAIGN_ENV_VAR, "").strip()
 
 
 def default_seed() -> int:

@@ -1,8 +1,13 @@
 """``start()``: the first cell of every notebook.
 
 Seeds everything, resolves the datasets the notebook needs (so the banner can
-say where each came from), prints the banner, and opens the ledger context
-that :func:`utils.ledger.record` writes into.
+say where each came from), prints the banner, and returns the :class:`Run`: the
+one object that holds what a run is (profile, seed, backend, where its figures
+go, which epoch counts a cap shortened). ``run.check(...)`` records its figures.
+
+The maintainers' runner may call :func:`configure` in a cell it runs before the
+notebook (where an evidence run writes its rows, which multi-seed campaign it
+belongs to); a student never needs it.
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
-from . import profile
+from . import REPO_ROOT, profile
 
-__all__ = ["Run", "current_run", "start"]
+__all__ = ["Run", "activate", "configure", "current_run", "current_run_or_none", "start"]
 
 
 @dataclass
@@ -35,14 +41,55 @@ class Run:
     versions: dict[str, str]
     data: dict[str, str] = field(default_factory=dict)
     started_at: str = ""
-    campaign: str = ""  # shared by the runs of one multi-seed reproduction (utils.seeding.campaign)
+    campaign: str = ""  # shared by the runs of one multi-seed reproduction; "" = this run alone
+    results_dir: Path = REPO_ROOT / "results"
+    figures_dir: Path = REPO_ROOT / "notebooks" / "figures"  # the declarations: <notebook>.toml
+    caps: list[tuple[int, int]] = field(default_factory=list)  # (epochs asked, epochs run) per capped fit
+    rows: list[dict] = field(default_factory=list)  # the ledger rows this run wrote
     started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def run_id(self) -> str:
+        """This run's identity in the ledger: its start time (one notebook starts once per second)."""
+        return self.started_at
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
+    def check(self, substitute: str | None = None, **figures: float | None) -> list[dict]:
+        """Record ``figures`` (name=value), print them beside the book's, fail if any is outside its band.
+
+        The bands are declared in ``notebooks/figures/<section>.toml`` (see :mod:`utils.ledger`).
+        """
+        from .ledger import check
+
+        return check(self, figures, substitute=substitute)
+
 
 _CURRENT: Run | None = None
+_SETTINGS: dict = {}  # set by configure(), read by the next start()
+
+
+def configure(*, results_dir: str | Path | None = None, campaign: str = "") -> None:
+    """Settings for the next :func:`start`, from the maintainers' runner: where the ledger rows go
+    (``results_dir``; evidence runs use ``results/evidence``) and the multi-seed ``campaign`` id."""
+    _SETTINGS.clear()
+    if results_dir is not None:
+        _SETTINGS["results_dir"] = Path(results_dir)
+    if campaign:
+        _SETTINGS["campaign"] = str(campaign)
+
+
+def current_run_or_none() -> Run | None:
+    """The open run, or ``None`` before :func:`start` (``utils.profile.epochs`` notes caps on it)."""
+    return _CURRENT
+
+
+def activate(run: Run | None) -> Run | None:
+    """Make ``run`` the open run (what :func:`start` does); return the one it replaces."""
+    global _CURRENT
+    previous, _CURRENT = _CURRENT, run
+    return previous
 
 
 def current_run() -> Run:
@@ -135,7 +182,6 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
 
     >>> run = utils.start("2.1", datasets=["mnist"])   # doctest: +SKIP
     """
-    global _CURRENT
     with _quiet_fd2():
         import keras
 
@@ -167,9 +213,9 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
         versions=versions,
         data={name: sources[name] for name in datasets},
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        campaign=seeding.campaign(),
+        **_SETTINGS,
     )
-    _CURRENT = run
+    activate(run)
     if banner:
         print(format_banner(run))
     return run
@@ -177,7 +223,7 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
 
 def format_banner(run: Run) -> str:
     hint = "  (DLWP_PROFILE=quick for a short run)" if run.profile == "full" else "  (fewer epochs/samples)"
-    cap = profile.epoch_cap()
+    cap = profile.epoch_cap(run.profile)
     if cap is not None:
         hint = f"  with epochs capped at {cap} (DLWP_EPOCH_CAP): a shortened run of the book's settings"
     # TensorFlow's version is on the line already (when installed); another backend's goes beside its name.

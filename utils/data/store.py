@@ -36,18 +36,8 @@ from .catalog import (
     sha256_file,
 )
 
-__all__ = [
-    "ChecksumError",
-    "DatasetUnavailable",
-    "Resolved",
-    "check_keras_home",
-    "fetch",
-    "fetch_checked",
-    "note_source",
-    "resolve",
-    "sources",
-    "weights_available",
-]
+__all__ = ["ChecksumError", "DatasetUnavailable", "Resolved", "came_from", "check_keras_home", "fetch", "fetch_checked",
+           "forget", "note_source", "resolve", "sources", "weights_available"]
 
 
 class DatasetUnavailable(FileNotFoundError):
@@ -64,6 +54,17 @@ _VERIFIED: dict[Path, tuple[int, int]] = {}
 _FILE_SOURCES: dict[str, str] = {}
 # Which route each dataset used: name -> human description.
 _DATASET_SOURCES: dict[str, str] = {}
+
+
+def came_from(rel: str) -> str | None:
+    """How catalogued file ``rel`` reached the cache in this process: cache, mirror, download, or None."""
+    return _FILE_SOURCES.get(rel)
+
+
+def forget() -> None:
+    """Forget what this process verified and where each file came from (the next use checks again)."""
+    for memo in (_VERIFIED, _FILE_SOURCES, _DATASET_SOURCES):
+        memo.clear()
 
 
 def _verify(path: Path, entry: FileEntry, where: str) -> None:

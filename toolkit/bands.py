@@ -1,17 +1,21 @@
-"""Evidence for the quick-profile bands: committed runs under several seeds and backends.
+"""Do the bands hold the measured runs? One check for both profiles.
 
-A quick band tuned on one run is fragile: another seed or another backend can land outside it.
-Evidence runs execute notebooks without saving them and write their ledger rows to
-``results/evidence/<profile>.jsonl``, which is committed::
+A band set on one run is fragile: another seed or another backend can land outside it.
 
-    python -m utils.notebooks run --profile quick --evidence --seeds 42 1 2 notebooks/02.1-*.ipynb
-    python -m utils.notebooks run --profile quick --evidence --seeds 42 1 2 --backend jax notebooks/02.1-*.ipynb
+- **full**: a notebook run under several seeds (``make reproduce SEEDS="42 1 2"``) must have every
+  seed's value inside the band its stored run asserted (:func:`against_seeds`).
+- **quick**: evidence runs execute notebooks without saving them and write their ledger rows to
+  ``results/evidence/quick.jsonl``, which is committed::
 
-``make test`` then checks, after nbval, that the bands the notebooks assert *today* (the rows this
-nbval run wrote to ``results/quick.jsonl``) hold every committed evidence value of the same figure
-(``python -m utils.evidence check``; ``make test-backends`` repeats it for the JAX runs), so a band
-edited later cannot drift away from the evidence.
-``python -m utils.evidence report`` writes ``results/evidence/QUICK.md``: per figure, its band, the
+      python -m toolkit.runner run --profile quick --evidence --seeds 42 1 2 notebooks/02.1-*.ipynb
+      python -m toolkit.runner run --profile quick --evidence --seeds 42 1 2 --backend jax notebooks/02.1-*.ipynb
+
+  After nbval, the bands the notebooks assert *today* (the rows that run wrote to
+  ``results/quick.jsonl``) must hold every committed evidence value of the same figure
+  (:func:`against_evidence`), so a band edited later cannot drift away from its evidence.
+
+``python -m toolkit.bands check`` runs both (``make test`` calls it after nbval);
+``python -m toolkit.bands report`` writes ``results/evidence/QUICK.md``: per figure, its band, the
 runs (seeds x backends) and their range.
 """
 
@@ -22,12 +26,25 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from . import REPO_ROOT
-from .ledger import _fmt, _section_key, latest_rows, read_rows
+from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR
+from .ledger import fmt as _fmt
+from .ledger import latest_rows, read_rows, seed_values
+from .ledger import section_key as _section_key
 
-__all__ = ["EVIDENCE_DIR", "check", "evidence_values", "render"]
+__all__ = ["against_evidence", "against_seeds", "evidence_values", "render"]
 
-EVIDENCE_DIR = REPO_ROOT / "results" / "evidence"
+
+def against_seeds(rows: list[dict]) -> list[str]:
+    """Every shown full-profile figure whose band does not hold all of its seeds' values: one line each."""
+    problems = []
+    for r in latest_rows(rows):
+        if r.get("unavailable") or r.get("band") is None:
+            continue
+        lo, hi = r["band"]
+        for seed, value in seed_values(rows, r).items():
+            if not lo <= value <= hi:
+                problems.append(f"{r['notebook']} {r['name']}: seed {seed} gave {value:.4g}, outside [{lo:g}, {hi:g}]")
+    return problems
 
 
 def evidence_values(evidence: list[dict]) -> dict[tuple[str, str], list[dict]]:
@@ -42,7 +59,7 @@ def evidence_values(evidence: list[dict]) -> dict[tuple[str, str], list[dict]]:
     return dict(out)
 
 
-def check(current: list[dict], evidence: list[dict]) -> list[str]:
+def against_evidence(current: list[dict], evidence: list[dict]) -> list[str]:
     """One line per evidence value outside the band that today's run asserts for the same figure (empty
     when every band holds its evidence). Today's band is the one the latest run in ``current`` on the
     evidence row's backend asserted; where today ran on another backend only, its band is used if the
@@ -105,10 +122,10 @@ def render(evidence: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m utils.evidence", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m toolkit.bands", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
-    chk = sub.add_parser("check", help="today's quick bands (results/quick.jsonl) against the evidence")
-    chk.add_argument("--current", type=Path, default=REPO_ROOT / "results")
+    chk = sub.add_parser("check", help="the full bands against the seeds, today's quick bands against the evidence")
+    chk.add_argument("--current", type=Path, default=RESULTS_DIR)
     sub.add_parser("report", help="write results/evidence/QUICK.md")
     args = parser.parse_args(argv)
     evidence = read_rows("quick", directory=EVIDENCE_DIR)
@@ -116,25 +133,30 @@ def main(argv: list[str] | None = None) -> int:
         out = EVIDENCE_DIR / "QUICK.md"
         out.write_text(
             "# Evidence for the quick-profile bands\n\n"
-            "Generated by `python -m utils.evidence report` from `results/evidence/quick.jsonl`: unsaved "
+            "Generated by `python -m toolkit.bands report` from `results/evidence/quick.jsonl`: unsaved "
             "quick-profile runs of the notebooks under several seeds and backends "
-            "(`python -m utils.notebooks run --profile quick --evidence --seeds ...`). `Band` is the band "
+            "(`python -m toolkit.runner run --profile quick --evidence --seeds ...`). `Band` is the band "
             "the latest of those runs asserted; `make test` checks after nbval that the bands the "
             "notebooks assert today still hold every value.\n\n" + render(evidence) + "\n",
             encoding="utf-8",
         )
         print(f"wrote {out.relative_to(REPO_ROOT)}")
         return 0
+    full = read_rows("full")
+    seeded = [r for r in latest_rows(full) if len(seed_values(full, r)) > 1]
+    problems = against_seeds(full)
+    print(f"full bands against the seeds: {len(seeded)} figures run under several seeds, "
+          f"{len(problems)} value(s) outside")
     current = read_rows("quick", directory=args.current)
     if not current:
         print(f"no quick-profile rows in {args.current}: run `make nbval` first", file=sys.stderr)
         return 1
-    problems = check(current, evidence)
-    for line in problems:
-        print(line, file=sys.stderr)
+    quick = against_evidence(current, evidence)
     checked = {(r["notebook"], r["name"]) for r in latest_rows(current)} & set(evidence_values(evidence))
-    print(f"quick bands against the evidence: {len(checked)} figures with evidence, {len(problems)} value(s) outside")
-    return 1 if problems else 0
+    print(f"quick bands against the evidence: {len(checked)} figures with evidence, {len(quick)} value(s) outside")
+    for line in problems + quick:
+        print(line, file=sys.stderr)
+    return 1 if problems or quick else 0
 
 
 if __name__ == "__main__":

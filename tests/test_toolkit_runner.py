@@ -1,6 +1,6 @@
 import nbformat
 
-from utils import notebooks
+from toolkit import runner as notebooks
 
 
 def test_from_script_builds_cells(tmp_path):
@@ -30,44 +30,62 @@ def test_run_notebook_sets_the_backend_for_the_kernel_only(tmp_path, monkeypatch
     assert "KERAS_BACKEND" not in os.environ  # restored afterwards
 
 
+PROBE = ("import os, utils.session\n"
+         "print(os.environ['DLWP_SEED'], utils.session._SETTINGS.get('campaign'), utils.session._SETTINGS.get('results_dir'))")
+
+
 def test_seeded_runs_share_a_campaign_and_only_the_first_is_saved(tmp_path, monkeypatch):
     import os
 
     monkeypatch.delenv("DLWP_SEED", raising=False)
     path = tmp_path / "probe.ipynb"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os\nprint(os.environ['DLWP_SEED'], os.environ['DLWP_SEED_CAMPAIGN'])")])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)])
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nbformat.write(nb, path)
     notebooks.run_notebook(path, "quick", timeout=60, seed=7, campaign="c9")
     notebooks.run_notebook(path, "quick", timeout=60, seed=8, campaign="c9", save=False)
-    out = nbformat.read(path, as_version=4).cells[0].outputs[0]["text"]
-    assert out.strip() == "7 c9"  # the second seed ran but did not replace the stored outputs
-    assert "DLWP_SEED" not in os.environ and "DLWP_SEED_CAMPAIGN" not in os.environ
+    saved = nbformat.read(path, as_version=4)
+    assert len(saved.cells) == 1 and saved.cells[0].execution_count == 1  # the settings cell is not kept
+    out = saved.cells[0].outputs[0]["text"]
+    assert out.strip() == "7 c9 None"  # the second seed ran but did not replace the stored outputs
+    assert "DLWP_SEED" not in os.environ
 
 
-def test_added_seeds_join_the_stored_run_and_leave_the_notebook_alone(tmp_path, monkeypatch):
+def test_added_seeds_join_the_stored_runs_campaign_and_leave_the_notebook_alone(tmp_path, monkeypatch):
     import json
 
-    monkeypatch.setenv("DLWP_RESULTS_DIR", str(tmp_path / "results"))
+    results = tmp_path / "results"
     path = tmp_path / "S9.9-probe.ipynb"
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import os, pathlib\n"
-        "pathlib.Path('seen-' + os.environ['DLWP_SEED']).write_text(os.environ['DLWP_SEED_CAMPAIGN'])")])
+        "import os, pathlib, utils.session\n"
+        "pathlib.Path('seen-' + os.environ['DLWP_SEED']).write_text(utils.session._SETTINGS['campaign'])")])
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     nbformat.write(nb, path)
     before = path.read_text()
-    assert notebooks.main(["run", "--profile", "quick", str(path), "--add-seeds", "1"]) == 1  # nothing stored yet
+    assert notebooks.main(["run", "--profile", "quick", "--results-dir", str(results), str(path),
+                           "--add-seeds", "1"]) == 1  # nothing stored yet
     assert not (tmp_path / "seen-1").exists()
 
-    (tmp_path / "results").mkdir()
-    stored = {"notebook": "S9.9", "name": "acc", "value": 0.9, "seed": 42, "run": "2026-11-24T10:00:00+00:00",
+    results.mkdir()
+    stored = {"schema": 2, "notebook": "S9.9", "name": "acc", "value": 0.9, "seed": 42, "run": "R", "campaign": "C",
               "date": "2026-11-24T10:00:30+00:00", "wall_time_s": 30.0}
-    (tmp_path / "results" / "quick.jsonl").write_text(json.dumps(stored) + "\n")
-    assert notebooks.main(["run", "--profile", "quick", str(path), "--add-seeds", "1", "2"]) == 0
+    (results / "quick.jsonl").write_text(json.dumps(stored) + "\n")
+    assert notebooks.main(["run", "--profile", "quick", "--results-dir", str(results), str(path),
+                           "--add-seeds", "1", "2"]) == 0
     for seed in (1, 2):
-        assert (tmp_path / f"seen-{seed}").read_text() == "extends:2026-11-24T10:00:00+00:00"
+        assert (tmp_path / f"seen-{seed}").read_text() == "C"
     assert path.read_text() == before  # the stored outputs are not replaced
+
+
+def test_a_trial_run_sends_its_rows_elsewhere_and_saves_nothing(tmp_path):
+    path = tmp_path / "probe.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+    before = path.read_text()
+    assert notebooks.main(["run", "--profile", "quick", "--seeds", "3", "--results-dir", str(tmp_path / "x"),
+                           str(path)]) == 0
+    assert path.read_text() == before
 
 
 def test_stored_runs_keep_their_plots_even_under_an_inherited_agg_backend(tmp_path, monkeypatch):

@@ -1,4 +1,4 @@
-"""The teaching kit (utils.course): objectives, the syllabus, Colab cells and badges."""
+"""toolkit.course: objectives, the syllabus, header Time rows, Colab cells and badges."""
 
 import json
 
@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from conftest import REPO
 
-from utils import course
+from toolkit import course
 
 HEADER = """# 9.9 · A title
 
@@ -56,7 +56,7 @@ def test_a_notebook_planned_twice_is_refused(tmp_path):
 
 def _row(nb, seconds, device="CPU (2 cores)", **extra):
     return {"notebook": nb, "name": "acc", "value": 0.9, "date": "2026-11-24T10:00:00+00:00",
-            "wall_time_s": seconds, "device": device, "run": f"{nb}-{device}", **extra}
+            "wall_time_s": seconds, "device": device, "run": f"{nb}-{device}", "campaign": f"{nb}-{device}", **extra}
 
 
 def test_full_runs_split_cpu_and_gpu_and_collect_needs():
@@ -114,10 +114,38 @@ def test_badges_are_added_once_per_notebook_row():
 
 
 def test_generated_course_files_are_up_to_date():
-    assert course.main(["check"]) == 0, "run `make syllabus colab` and commit the result"
+    assert course.main(["check"]) == 0, "run `make sync` and commit the result"
 
 
 def test_times_come_from_a_measured_run():
     times = json.loads((REPO / "course" / "times.json").read_text())
     assert times["source"].startswith("measured ")
     assert all(0 < s < 600 for s in times["quick_s"].values())
+
+
+def test_the_header_time_row_is_written_from_measurements_only():
+    stored = {"profile": "full", "device": "CPU (2 cores)", "backend": "tensorflow", "seconds": 5029.1, "epoch_cap": "30"}
+    row = course.time_row("5.2", stored, 41.0, None)
+    assert row == ("| **Time** | quick 41 s under nbval · full 84 min (the stored run: CPU (2 cores), tensorflow, "
+                   "epochs capped at 30) — measured; see `course/SYLLABUS.md` |")
+    assert "full ≥ 2 min (the stored run, to its last recorded figure)" in course.time_row(
+        "S1.1", None, None, {"seconds": 150.0, "epoch_cap": None})
+    assert "quick: not measured yet" in course.time_row("9.9", None, None, None)
+    nb = {"cells": [{"cell_type": "markdown", "source": "# 9.9 · T\n\n| | |\n|---|---|\n| **Time (2-core CPU)** | full ≈ 17 min |\n"}]}
+    assert course.with_time_row(nb, row) is True and course.with_time_row(nb, row) is False
+    assert "≈ 17 min" not in nb["cells"][0]["source"] and row in nb["cells"][0]["source"]
+    with pytest.raises(ValueError, match="Time"):
+        course.with_time_row({"cells": [{"cell_type": "markdown", "source": "# no table"}]}, row)
+
+
+def test_no_header_states_a_time_by_hand():
+    """Outside the generated Time row, a header cell carries no durations (they drift; the row does not)."""
+    import re
+
+    for path in course.notebook_files():
+        header = json.loads(path.read_text())["cells"][0]
+        text = "".join(header["source"]) if isinstance(header["source"], list) else header["source"]
+        body = course.TIME_ROW.sub("", text)
+        body = " ".join(s for s in re.split(r"(?<=\.)\s", body) if "sampl" not in s)  # a data's sampling interval
+        found = re.findall(r"\b\d[\d,.]*(?:\s(?:s|sec|seconds)|\s?(?:min|minutes|h|hours))\b(?! ahead)", body)
+        assert not found, f"{path.name}: a time typed by hand in the header: {found}"

@@ -6,7 +6,7 @@ import nbformat
 import pytest
 from conftest import REPO
 
-from utils import student
+from toolkit import student
 
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 
@@ -66,7 +66,7 @@ def test_every_notebook_round_trips_through_its_student_copy(path):
 
 def test_committed_student_copies_are_up_to_date():
     stale = student.build(check=True)
-    assert not stale, f"student/ is out of date for {stale}: run `make student` and commit student/"
+    assert not stale, f"student/ is out of date for {stale}: run `make sync` and commit student/"
 
 
 def test_build_writes_and_prunes(tmp_path):

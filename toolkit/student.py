@@ -13,8 +13,8 @@ follows fails with a clear message until the student writes an answer. Outputs a
 counts are cleared. ``fill_solutions`` puts the reference code back, which must give the source
 cells again (a test checks it for every notebook)::
 
-    python -m utils.student build            # writes student/ from notebooks/   (make student)
-    python -m utils.student check            # exits 1 if student/ is out of date (CI)
+    python -m toolkit.student build          # writes student/ from notebooks/   (make sync does it too)
+    python -m toolkit.student check          # exits 1 if student/ is out of date (CI)
 """
 
 from __future__ import annotations
@@ -132,12 +132,12 @@ def build(src_dir: Path | None = None, dest_dir: Path | None = None, *, check: b
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m utils.student", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m toolkit.student", description=__doc__.split("\n\n")[0])
     parser.add_argument("cmd", choices=("build", "check"))
     args = parser.parse_args(argv)
     stale = build(check=args.cmd == "check")
     if args.cmd == "check" and stale:
-        print(f"student/ is out of date for {', '.join(stale)}: run `make student` and commit it.", file=sys.stderr)
+        print(f"student/ is out of date for {', '.join(stale)}: run `make sync` and commit it.", file=sys.stderr)
         return 1
     print(f"student/: {len(stale)} notebook(s) {'to update' if args.cmd == 'check' else 'written'}")
     return 0

@@ -3,9 +3,14 @@
 ``make reproduce`` uses this with the full profile; maintainers use it to refresh
 a notebook's committed outputs after editing it::
 
-    python -m utils.notebooks run --profile full notebooks/03.5-*.ipynb
-    python -m utils.notebooks run --profile full --backend jax notebooks/05.2-*.ipynb   # a GPU machine
-    python -m utils.notebooks from-script draft.py notebooks/03.5-classifying-movie-reviews.ipynb
+    python -m toolkit.runner run --profile full notebooks/03.5-*.ipynb
+    python -m toolkit.runner run --profile full --backend jax notebooks/05.2-*.ipynb   # a GPU machine
+    python -m toolkit.runner from-script draft.py notebooks/03.5-classifying-movie-reviews.ipynb
+
+The kernel gets the user-facing settings as environment variables (``DLWP_PROFILE``,
+``DLWP_SEED``, ``KERAS_BACKEND``); where the rows go and which multi-seed campaign the run joins
+reach it as arguments of ``utils.session.configure``, in a cell run before the notebook's own and
+never saved.
 
 ``from-script`` turns a "percent" script (cells separated by ``# %%`` lines,
 ``# %% [markdown]`` for prose whose lines start with ``# ``) into a notebook
@@ -21,13 +26,21 @@ import sys
 import time
 from pathlib import Path
 
-from . import REPO_ROOT, profile, seeding
+from . import EVIDENCE_DIR, REPO_ROOT
 
 __all__ = ["from_script", "run_notebook"]
 
-
-
+PROFILE_ENV, SEED_ENV, CAP_ENV = "DLWP_PROFILE", "DLWP_SEED", "DLWP_EPOCH_CAP"  # utils.profile, utils.seeding
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def _settings_cell(results_dir: Path | None, campaign: str) -> str:
+    args = []
+    if results_dir is not None:
+        args.append(f"results_dir={str(results_dir)!r}")
+    if campaign:
+        args.append(f"campaign={campaign!r}")
+    return f"import utils.session\nutils.session.configure({', '.join(args)})"
 
 def run_notebook(
     path: Path,
@@ -37,29 +50,32 @@ def run_notebook(
     *,
     seed: int | None = None,
     campaign: str = "",
+    results_dir: Path | None = None,
     save: bool = True,
 ) -> float:
     """Execute ``path`` (fresh kernel, cwd = its folder) and save it in place; return wall seconds.
 
-    ``backend`` (``jax``, ``torch``, ``tensorflow``) sets ``KERAS_BACKEND`` for the kernel, ``seed``
-    its ``DLWP_SEED`` and ``campaign`` the multi-seed id its ledger rows carry. With ``save=False``
-    the notebook runs (and records its figures) but the file is left as it was.
+    ``backend`` (``jax``, ``torch``, ``tensorflow``) sets ``KERAS_BACKEND`` for the kernel and ``seed``
+    its ``DLWP_SEED``; ``campaign`` is the multi-seed id its ledger rows carry and ``results_dir``
+    where they go (default ``results/``). With ``save=False`` the notebook runs (and records its
+    figures) but the file is left as it was.
     """
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    env_before = {k: os.environ.get(k) for k in (profile.ENV_VAR, "KERAS_BACKEND", seeding.ENV_VAR, seeding.CAMPAIGN_ENV_VAR, "MPLBACKEND")}
-    os.environ[profile.ENV_VAR] = profile_name
+    injected = bool(campaign or results_dir is not None)
+    if injected:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(_settings_cell(results_dir, campaign)))
+    env_before = {k: os.environ.get(k) for k in (PROFILE_ENV, "KERAS_BACKEND", SEED_ENV, "MPLBACKEND")}
+    os.environ[PROFILE_ENV] = profile_name
     # Stored outputs must show the plots: an inherited MPLBACKEND=Agg (as `make test` sets) would leave
     # "<Figure ...>" text where readers expect a picture.
     os.environ["MPLBACKEND"] = INLINE_BACKEND
     if backend:
         os.environ["KERAS_BACKEND"] = backend
     if seed is not None:
-        os.environ[seeding.ENV_VAR] = str(seed)
-    if campaign:
-        os.environ[seeding.CAMPAIGN_ENV_VAR] = campaign
+        os.environ[SEED_ENV] = str(seed)
     t0 = time.perf_counter()
     try:
         client = NotebookClient(
@@ -77,13 +93,21 @@ def run_notebook(
             else:
                 os.environ[key] = value
         elapsed = time.perf_counter() - t0
+    if injected:
+        del nb.cells[0]
+        for cell in nb.cells:  # number the notebook's own cells from 1 again
+            if cell.cell_type == "code" and cell.get("execution_count"):
+                cell.execution_count -= 1
+                for out in cell.get("outputs", []):
+                    if out.get("execution_count"):
+                        out["execution_count"] -= 1
     if save:
         nb.metadata.pop("widgets", None)
-        nb.metadata["dlwp_run"] = {  # read by the syllabus (utils.course): the stored run's total time
+        nb.metadata["dlwp_run"] = {  # read by the syllabus (toolkit.course): the stored run's total time
             "profile": profile_name,
             "backend": backend or os.environ.get("KERAS_BACKEND", "tensorflow"),
             "device": "GPU" if shutil.which("nvidia-smi") else f"CPU ({os.cpu_count()} cores)",
-            "epoch_cap": os.environ.get(profile.CAP_ENV_VAR) or None,
+            "epoch_cap": os.environ.get(CAP_ENV) or None,
             "seconds": round(elapsed, 1),
         }
         nbformat.write(nb, path)
@@ -122,11 +146,11 @@ def from_script(src: Path, dest: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m utils.notebooks")
+    parser = argparse.ArgumentParser(prog="python -m toolkit.runner")
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="execute notebooks in place, top to bottom, in a fresh kernel")
     run.add_argument("paths", nargs="+", type=Path)
-    run.add_argument("--profile", default=profile.current(), choices=profile.PROFILES)
+    run.add_argument("--profile", default=os.environ.get(PROFILE_ENV, "full"), choices=("full", "quick"))
     run.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds (default none)")
     run.add_argument("--backend", choices=("tensorflow", "jax", "torch"), default=None,
                      help="Keras backend for the kernels (default: KERAS_BACKEND, else tensorflow)")
@@ -138,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
                           "run's figures in the report (make reproduce ADD_SEEDS=\"1 2\")")
     run.add_argument("--evidence", action="store_true",
                      help="evidence for the bands: save no notebook and write the ledger rows to "
-                          "results/evidence/ (committed; see utils.evidence)")
+                          "results/evidence/ (committed; see toolkit.bands)")
+    run.add_argument("--results-dir", type=Path, default=None,
+                     help="read and write the ledger rows in this folder instead of results/, saving no notebook "
+                          "(a trial run)")
     conv = sub.add_parser("from-script", help="convert a percent-format script into a notebook")
     conv.add_argument("src", type=Path)
     conv.add_argument("dest", type=Path)
@@ -153,11 +180,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --seeds (a new campaign) or --add-seeds (join the stored run), not both")
     if args.evidence and args.add_seeds:
         parser.error("--evidence runs are their own record; give --seeds, not --add-seeds")
-    if args.evidence:
-        from .evidence import EVIDENCE_DIR
-        from .ledger import RESULTS_ENV
-
-        os.environ[RESULTS_ENV] = str(EVIDENCE_DIR)  # inherited by the kernels
+    if args.evidence and args.results_dir:
+        parser.error("--evidence writes to results/evidence/; give --results-dir only for a trial run")
+    results_dir = EVIDENCE_DIR if args.evidence else args.results_dir
     failed = []
     timings = []
     seeds = args.add_seeds or args.seeds or [None]
@@ -168,18 +193,18 @@ def main(argv: list[str] | None = None) -> int:
             from . import course, ledger
 
             section = course.section_of(path)
-            stored = ledger.stored_run(ledger.read_rows(args.profile), section)
+            stored = ledger.stored_run(ledger.read_rows(args.profile, args.results_dir), section)
             if stored is None:
                 failed.append(f"{shown} (no stored {args.profile} run of {section} in the ledger to add seeds to)")
                 continue
-            campaign = ledger.EXTENDS + stored
+            campaign = stored["campaign"]  # the added seeds join the stored run's campaign
         for i, seed in enumerate(seeds):
-            stored_here = i == 0 and not args.add_seeds and not args.evidence
+            stored_here = i == 0 and not args.add_seeds and not args.evidence and not args.results_dir
             label = f"{shown}" + (f" (seed {seed}{', outputs stored' if stored_here else ''})" if seed is not None else "")
             print(f"[{args.profile}] {label} ...", flush=True)
             try:
                 seconds = run_notebook(path, args.profile, args.timeout, args.backend,
-                                       seed=seed, campaign=campaign, save=stored_here)
+                                       seed=seed, campaign=campaign, results_dir=results_dir, save=stored_here)
             except Exception as exc:  # keep going; report at the end
                 failed.append(label)
                 print(f"    FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")

@@ -1,41 +1,42 @@
-"""The quick-profile bands against committed evidence runs (utils.evidence)."""
+"""toolkit.bands: the full bands against the seeds, the quick bands against committed evidence runs."""
 
 import re
 
 import pytest
 
-from utils import evidence, ledger
+from toolkit import bands as evidence
+from toolkit import ledger
 
 
 def _row(name, value, band, *, seed=42, backend="tensorflow", run="r1", date="2026-11-25T00:00:00+00:00"):
-    return {"notebook": "2.1", "name": name, "description": name, "value": value, "band": band,
+    return {"schema": 2, "notebook": "2.1", "name": name, "description": name, "value": value, "band": band,
             "in_band": band[0] <= value <= band[1], "seed": seed, "backend": backend, "run": run, "date": date,
-            "profile": "quick"}
+            "campaign": run, "profile": "quick"}
 
 
 def test_a_band_that_misses_an_evidence_value_is_reported():
     current = [_row("acc", 0.95, [0.9, 1.0])]
     ev = [_row("acc", 0.93, [0.85, 1.0], run="a"), _row("acc", 0.88, [0.85, 1.0], seed=2, backend="jax", run="b")]
-    problems = evidence.check(current, ev)
+    problems = evidence.against_evidence(current, ev)
     assert problems == ["2.1 acc: seed 2 on jax gave 0.88, outside today's band [0.9, 1]"]
-    assert evidence.check([_row("acc", 0.95, [0.85, 1.0])], ev) == []
+    assert evidence.against_evidence([_row("acc", 0.95, [0.85, 1.0])], ev) == []
 
 
 def test_a_band_that_depends_on_the_backend_is_held_to_its_own_backends_evidence():
     today_tf = [_row("ms", 200.0, [5, 3000])]
     ev = [_row("ms", 210.0, [5, 3000], run="a"), _row("ms", 2.1, [0.3, 3000], backend="jax", run="b")]
-    assert evidence.check(today_tf, ev) == []  # the JAX run asserted another band: not held to TensorFlow's
+    assert evidence.against_evidence(today_tf, ev) == []  # the JAX run asserted another band: not held to TensorFlow's
     today_jax = [_row("ms", 3.0, [2.5, 3000], backend="jax")]  # today's JAX band is narrower than its evidence
-    assert evidence.check(today_tf + today_jax, ev) == ["2.1 ms: seed 42 on jax gave 2.1, outside today's band [2.5, 3000]"]
+    assert evidence.against_evidence(today_tf + today_jax, ev) == ["2.1 ms: seed 42 on jax gave 2.1, outside today's band [2.5, 3000]"]
     same = [_row("acc", 0.93, [0.6, 1.0], run="a"), _row("acc", 0.65, [0.6, 1.0], backend="jax", run="b")]
-    assert evidence.check([_row("acc", 0.9, [0.7, 1.0])], same) == [
+    assert evidence.against_evidence([_row("acc", 0.9, [0.7, 1.0])], same) == [
         "2.1 acc: seed 42 on jax gave 0.65, outside today's band [0.7, 1]"]  # same band on both: borrowed
 
 
 def test_only_each_evidence_runs_last_line_counts():
     ev = [_row("acc", 0.5, [0.0, 1.0], run="a"), _row("acc", 0.93, [0.9, 1.0], run="a")]
     assert [r["value"] for r in evidence.evidence_values(ev)[("2.1", "acc")]] == [0.93]
-    assert evidence.check([_row("acc", 0.95, [0.9, 1.0])], ev) == []
+    assert evidence.against_evidence([_row("acc", 0.95, [0.9, 1.0])], ev) == []
 
 
 def test_the_committed_evidence_covers_chapters_2_to_5_1_on_three_seeds_and_two_backends():
@@ -60,7 +61,7 @@ def test_the_committed_evidence_covers_chapters_2_to_5_1_on_three_seeds_and_two_
 def test_the_evidence_report_is_current():
     rows = ledger.read_rows("quick", directory=evidence.EVIDENCE_DIR)
     text = (evidence.EVIDENCE_DIR / "QUICK.md").read_text(encoding="utf-8")
-    assert evidence.render(rows) in text, "run `python -m utils.evidence report`"
+    assert evidence.render(rows) in text, "run `python -m toolkit.bands report`"
 
 
 def test_check_needs_a_quick_run_first(tmp_path, capsys):
@@ -70,7 +71,34 @@ def test_check_needs_a_quick_run_first(tmp_path, capsys):
 
 @pytest.mark.parametrize("flags", [["--evidence", "--add-seeds", "1"]])
 def test_evidence_runs_do_not_join_stored_runs(flags):
-    from utils import notebooks
+    from toolkit import runner
 
     with pytest.raises(SystemExit):
-        notebooks.main(["run", "notebooks/02.1-a-first-look-at-a-neural-network.ipynb", *flags])
+        runner.main(["run", "notebooks/02.1-a-first-look-at-a-neural-network.ipynb", *flags])
+
+
+def test_a_full_band_that_misses_a_seed_is_reported():
+    rows = []
+    for i, (seed, value) in enumerate(((42, 2.62), (1, 2.65), (2, 3.41))):
+        row = _row("kfold_mae", value, [2.0, 3.3], seed=seed, run=f"r{i}") | {"campaign": "c1", "profile": "full"}
+        rows.append(row)
+    assert evidence.against_seeds(rows) == ["2.1 kfold_mae: seed 2 gave 3.41, outside [2, 3.3]"]
+    assert "**no**: seed 2 outside" in next(x for x in ledger.render_table(
+        [r | {"book": 2.384, "data": {}, "device": "CPU"} for r in rows]).splitlines() if "kfold_mae" in x)
+    rows[-1]["value"] = 3.01
+    assert evidence.against_seeds(rows) == []
+
+
+def test_the_committed_full_bands_hold_every_seed():
+    """Wherever a stored figure was run under several seeds, its band holds all of them."""
+    assert evidence.against_seeds(ledger.read_rows("full")) == []
+
+
+def test_every_figure_of_chapters_2_to_5_1_comes_from_three_seeds():
+    """#17: the reproduction table gives mean +/- sd over at least three seeds for chapters 2-4 and 5.1."""
+    rows = ledger.read_rows("full")
+    shown = [r for r in ledger.latest_rows(rows) if re.fullmatch(r"[234]\.\d+|5\.1", r["notebook"])]
+    assert {r["notebook"] for r in shown} >= {"2.1", "2.2", "3.5", "3.6", "3.7", "4.1", "4.4", "4.5", "4.6", "5.1"}
+    short = [f"{r['notebook']} {r['name']}: seeds {sorted(ledger.seed_values(rows, r))}"
+             for r in shown if not r.get("unavailable") and len(ledger.seed_values(rows, r)) < 3]
+    assert short == [], "run the notebook with SEEDS=\"42 1 2\" (or ADD_SEEDS) and regenerate the report"

@@ -1,0 +1,111 @@
+"""toolkit.ledger: grouping rows into runs and campaigns, the report, and the one-off migration."""
+
+import json
+
+import pytest
+
+from toolkit import ledger
+
+
+def _row(notebook, name, value, run, *, seed=42, campaign=None, book=None, band=(0, 5), date=None, **extra):
+    return {"schema": 2, "notebook": notebook, "name": name, "value": value, "run": run,
+            "campaign": campaign or run, "seed": seed, "book": book, "description": "", "band": list(band),
+            "band_name": "full", "in_band": band[0] <= value <= band[1] if value is not None else None,
+            "data": {}, "backend": "tensorflow", "device": "CPU (2 cores)", "profile": "full",
+            "date": date or run, "wall_time_s": 1.0} | extra
+
+
+def test_the_report_shows_each_notebooks_latest_run_only():
+    rows = [
+        _row("5.4", "p_cat", 0.52, "2026-11-22T01:00:00+00:00"),
+        _row("5.4", "centre", 0.20, "2026-11-22T01:00:00+00:00"),
+        _row("3.5", "acc", 0.88, "2026-11-22T01:04:30+00:00"),
+        # a later 5.4 run that no longer records p_cat (retired) and records a new figure
+        _row("5.4", "centre", 0.31, "2026-11-22T02:00:00+00:00"),
+        _row("5.4", "loaded_acc", 0.80, "2026-11-22T02:00:00+00:00"),
+    ]
+    shown = {(r["notebook"], r["name"]): r["value"] for r in ledger.latest_rows(rows)}
+    assert shown == {("3.5", "acc"): 0.88, ("5.4", "centre"): 0.31, ("5.4", "loaded_acc"): 0.80}
+
+
+def test_a_multi_seed_campaign_shows_its_first_run_and_the_spread():
+    rows = [_row("3.7", "kfold_mae", v, f"2026-11-24T0{i}:00:00+00:00", seed=s, campaign="c1", book=2.384)
+            for i, (s, v) in enumerate(((42, 2.62), (1, 2.65), (2, 3.01)))]
+    rows.append(_row("2.1", "acc", 0.975, "2026-11-24T05:00:00+00:00", book=0.978))
+    shown = {r["name"]: r for r in ledger.latest_rows(rows)}
+    assert shown["kfold_mae"]["seed"] == 42  # the first seed's run: its outputs are the stored ones
+    assert ledger.seed_values(rows, shown["kfold_mae"]) == {42: 2.62, 1: 2.65, 2: 3.01}
+    st = ledger.spread([2.62, 2.65, 3.01])
+    assert st["n"] == 3 and st["min"] == 2.62 and st["max"] == 3.01
+    assert abs(st["mean"] - 2.76) < 1e-9 and abs(st["sd"] - 0.21702534) < 1e-6
+    table = ledger.render_table(rows)
+    line = next(x for x in table.splitlines() if "kfold_mae" in x)
+    assert "2.76 ± 0.217 (2.62–3.01), 3 seeds" in line and "| no |" in line  # 2.384 lies outside 2.62-3.01
+    assert "42, 1, 2" in line and "| tensorflow |" in line
+    assert "1 seed" in next(x for x in table.splitlines() if "| acc |" in x)
+
+
+def test_the_spread_of_nothing_is_an_error():
+    with pytest.raises(ValueError):
+        ledger.spread([])
+
+
+def test_seeds_added_later_join_the_stored_runs_campaign():
+    old = _row("3.7", "kfold_mae", 2.70, "2026-11-24T00:00:00+00:00")
+    stored = _row("3.7", "kfold_mae", 2.62, "2026-11-24T01:00:00+00:00")
+    extra = [_row("3.7", "kfold_mae", v, f"2026-11-24T0{h}:00:00+00:00", seed=s, campaign=stored["campaign"])
+             for h, s, v in ((2, 1, 2.65), (3, 2, 3.01))]
+    rows = [old, stored, *extra]
+    assert ledger.stored_run(rows, "3.7")["run"] == stored["run"]
+    shown = {r["name"]: r for r in ledger.latest_rows(rows)}["kfold_mae"]
+    assert shown["seed"] == 42 and shown["value"] == 2.62  # the stored run, not the last extra seed
+    assert ledger.seed_values(rows, shown) == {42: 2.62, 1: 2.65, 2: 3.01}
+    assert ledger.stored_run([], "3.7") is None
+
+
+def test_sections_sort_in_course_order():
+    names = ["S1.2", "6.2", "10.1", "6.1b", "S2.1", "2.1", "6.1a", "S1.10"]
+    assert sorted(names, key=ledger.section_key) == ["2.1", "6.1a", "6.1b", "6.2", "10.1", "S1.2", "S1.10", "S2.1"]
+
+
+def test_the_report_marks_unavailable_and_capped_figures(tmp_path):
+    rows = [_row("3.5", "acc", 0.889, "2026-11-22T01:00:00+00:00", book=0.885),
+            _row("5.3", "vgg16", None, "2026-11-22T02:00:00+00:00", band=(0, 1), unavailable="needs VGG16 weights"),
+            _row("5.2", "aug", 0.755, "2026-11-22T03:00:00+00:00", epoch_cap=30)]
+    rows[1]["band"] = None
+    (tmp_path / "full.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    table = ledger.write_report("full", tmp_path / "R.md", directory=tmp_path).read_text()
+    assert table.index("| 3.5 |") < table.index("| 5.2 |") < table.index("| 5.3 |")
+    assert "_needs VGG16 weights_" in table and "0.755 (≤30 epochs)" in table
+
+
+def test_rows_of_another_schema_are_refused_with_the_fix(tmp_path):
+    (tmp_path / "full.jsonl").write_text(json.dumps({"notebook": "2.1"}) + "\n")
+    with pytest.raises(ValueError, match="toolkit.ledger migrate"):
+        ledger.read_rows("full", tmp_path)
+
+
+def test_migration_gives_legacy_rows_a_run_and_joins_added_seeds_to_their_run():
+    legacy = [  # two schema-1 runs without run ids: only their start times (date - wall time) tell them apart
+        {"notebook": "5.2", "name": "counts", "value": 2000, "date": "2026-11-22T01:08:30+00:00", "wall_time_s": 510.0},
+        {"notebook": "5.2", "name": "aug", "value": 0.56, "date": "2026-11-22T01:08:31+00:00", "wall_time_s": 511.0},
+        {"notebook": "5.2", "name": "scratch", "value": 0.76, "date": "2026-11-22T02:16:17+00:00", "wall_time_s": 977.0},
+        {"notebook": "5.2", "name": "aug", "value": 0.77, "date": "2026-11-22T03:15:44+00:00", "wall_time_s": 4544.0},
+        {"notebook": "3.7", "name": "mae", "value": 2.6, "run": "R", "seed": 42, "date": "2026-11-23T00:00:00+00:00"},
+        {"notebook": "3.7", "name": "mae", "value": 2.7, "run": "S", "seed": 1, "campaign": "extends:R",
+         "date": "2026-11-23T01:00:00+00:00"},
+    ]
+    for row in legacy:
+        row |= {"profile": "full", "band": [0, 5000]}
+    new = ledger.migrate_rows(legacy)
+    assert all(r["schema"] == 2 and r["band_name"] == "full" for r in new)
+    first, second = {new[0]["run"], new[1]["run"]}, {new[2]["run"], new[3]["run"]}
+    assert len(first) == 1 and len(second) == 1 and first != second
+    assert new[4]["campaign"] == new[5]["campaign"] == "R"
+    shown = {r["name"]: r["value"] for r in ledger.latest_rows(new) if r["notebook"] == "5.2"}
+    assert shown == {"scratch": 0.76, "aug": 0.77}  # the old run's `counts` is not shown
+    assert ledger.migrate_rows(new) == new  # idempotent
+
+
+def test_the_committed_ledgers_are_schema_2():
+    assert ledger.read_rows("full") and ledger.read_rows("quick", directory=ledger.EVIDENCE_DIR)

@@ -1,0 +1,253 @@
+"""Reading the results ledger, grouping its rows into runs, and the reproduction report.
+
+The students' library writes one JSON row per figure (``utils.ledger``; fields in
+``utils.ledger.ROW_FIELDS``) to ``results/<profile>.jsonl``. Every row names its ``run`` (one
+execution of one notebook) and its ``campaign`` (the runs of one notebook under several seeds; a
+run alone is its own campaign). The figures the report shows for a notebook are those of the
+first run of its latest campaign: that run's outputs are the ones stored in the notebook.
+
+::
+
+    python -m toolkit.ledger report    # results/REPRODUCTION.md from results/full.jsonl
+    python -m toolkit.ledger migrate   # rewrite rows written before schema 2 (done once, kept for forks)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR
+
+__all__ = [
+    "fmt", "latest_rows", "migrate_rows", "read_rows", "render_table", "section_key", "seed_values",
+    "shown_runs", "spread", "stored_run", "write_report",
+]
+
+SCHEMA = 2
+
+
+def read_rows(profile_name: str = "full", directory: Path | None = None) -> list[dict]:
+    """The rows of ``<directory>/<profile>.jsonl`` (``results/`` by default); refuses rows of another schema."""
+    path = (directory or RESULTS_DIR) / f"{profile_name}.jsonl"
+    if not path.exists():
+        return []
+    rows = []
+    with open(path, encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if line.strip():
+                row = json.loads(line)
+                if row.get("schema") != SCHEMA:
+                    raise ValueError(f"{path}:{number}: a row of schema {row.get('schema')!r}, expected {SCHEMA}; "
+                                     "run `python -m toolkit.ledger migrate`")
+                rows.append(row)
+    return rows
+
+
+def section_key(notebook: str) -> tuple:
+    """Sort key in course order: 2.1 < 6.1a < 6.1b < 6.2 < 10.1, and the supplements (S1.1, S2.1) after."""
+    series = 1 if notebook[:1].isalpha() else 0
+    parts = []
+    for p in notebook.lstrip("SsAaBb").replace("-", ".").split("."):
+        m = re.fullmatch(r"(\d+)(\D*)", p)
+        parts.append((0, int(m.group(1)), m.group(2)) if m else (1, 0, p))
+    return (series, *parts)
+
+
+def shown_runs(rows: list[dict]) -> dict[str, str]:
+    """notebook -> the run the report shows: the first run of the notebook's latest campaign."""
+    latest_campaign: dict[str, str] = {}
+    first_run: dict[tuple[str, str], str] = {}
+    for row in rows:
+        latest_campaign[row["notebook"]] = row["campaign"]
+        first_run.setdefault((row["notebook"], row["campaign"]), row["run"])
+    return {nb: first_run[(nb, campaign)] for nb, campaign in latest_campaign.items()}
+
+
+def latest_rows(rows: list[dict]) -> list[dict]:
+    """The figures of each notebook's shown run (its last row per figure), in course order, then in the
+    order the notebook first recorded them. A figure that run did not record is left out, never shown
+    from an older run."""
+    shown = shown_runs(rows)
+    latest: dict[tuple[str, str], dict] = {}
+    order: dict[tuple[str, str], int] = {}
+    for i, row in enumerate(rows):
+        key = (row["notebook"], row["name"])
+        order.setdefault(key, i)
+        if shown[row["notebook"]] == row["run"]:
+            latest[key] = row
+    return sorted(latest.values(), key=lambda r: (section_key(r["notebook"]), order[(r["notebook"], r["name"])]))
+
+
+def seed_values(rows: list[dict], shown: dict) -> dict[int, float]:
+    """seed -> the figure of row ``shown`` in each seed's latest run of the same campaign."""
+    out: dict[int, float] = {}
+    if shown.get("value") is not None:
+        out[shown["seed"]] = shown["value"]
+    for row in rows:
+        same = (row["campaign"], row["notebook"], row["name"]) == (shown["campaign"], shown["notebook"], shown["name"])
+        if same and row.get("value") is not None and row["run"] != shown["run"]:
+            out[row["seed"]] = row["value"]
+    return out
+
+
+def stored_run(rows: list[dict], notebook: str) -> dict | None:
+    """The first row of the run whose figures the report shows for ``notebook``, or ``None``."""
+    run = shown_runs(rows).get(notebook)
+    return next((r for r in rows if r["notebook"] == notebook and r["run"] == run), None)
+
+
+def spread(values: list[float]) -> dict[str, float]:
+    """Mean, sample standard deviation (0 for one value), min and max of a figure over seeds."""
+    if not values:
+        raise ValueError("no values")
+    n, mean = len(values), sum(values) / len(values)
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
+    return {"n": n, "mean": mean, "sd": sd, "min": min(values), "max": max(values)}
+
+
+def fmt(x) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float):
+        return f"{x:.4g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
+    return str(x)
+
+
+def render_table(rows: list[dict]) -> str:
+    lines = [
+        "| Notebook | Figure | Book | Ours | Seeds: mean ± sd (min–max) | Book in seeds' range | Band | In band "
+        "| Seed | Backend | Data | Date |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in latest_rows(rows):
+        label = (r["description"] or r["name"]).replace("|", "\\|")  # a pipe would split the cell
+        seeds, within = "–", "–"
+        if r.get("unavailable"):
+            ours, band, ok = f"_{r['unavailable']}_", "–", "–"
+        else:
+            ours = fmt(r["value"]) + (f" (≤{r['epoch_cap']} epochs)" if r.get("epoch_cap") else "")
+            band = f"[{fmt(r['band'][0])}, {fmt(r['band'][1])}]"
+            ok = "yes" if r["in_band"] else "**no**"
+            values = seed_values(rows, r)
+            if len(values) > 1:
+                st = spread(list(values.values()))
+                seeds = f"{fmt(st['mean'])} ± {fmt(st['sd'])} ({fmt(st['min'])}–{fmt(st['max'])}), {st['n']} seeds"
+                outside = [s for s, v in values.items() if not r["band"][0] <= v <= r["band"][1]]
+                if outside:  # the band does not hold the measured spread
+                    ok = f"**no**: seed {', '.join(map(str, outside))} outside"
+                if r["book"] is not None:
+                    within = "yes" if st["min"] <= r["book"] <= st["max"] else "no"
+            else:
+                seeds = "1 seed"
+        data = "; ".join(f"{k}: {v}" for k, v in (r.get("data") or {}).items()) or "–"
+        shown_seeds = ", ".join(str(s) for s in seed_values(rows, r)) or str(r["seed"])
+        lines.append(
+            f"| {r['notebook']} | {label} | {fmt(r['book'])} | {ours} | {seeds} | {within} | {band} | {ok} | "
+            f"{shown_seeds} | {r['backend']} | {data} | {r['date'][:10]} |"
+        )
+    return "\n".join(lines)
+
+
+def write_report(profile_name: str = "full", out: Path | None = None, directory: Path | None = None) -> Path:
+    rows = read_rows(profile_name, directory)
+    out = out or RESULTS_DIR / "REPRODUCTION.md"
+    devices = sorted({r["device"] for r in rows}) or ["–"]
+    body = [
+        "# Reproduction: book figures vs this course edition",
+        "",
+        f"Generated by `python -m toolkit.ledger report` from `results/{profile_name}.jsonl`: for each notebook, "
+        "the figures of the run whose outputs are stored in it. `Band` is the range the notebook's declaration "
+        "(`notebooks/figures/<section>.toml`) asserts for that run; a value outside it fails the notebook. Where "
+        "a notebook was run under several seeds (`make reproduce SEEDS=\"42 1 2\"`), `Ours` is the first seed's "
+        "figure (the stored outputs) and the next columns give the spread over the seeds; `1 seed` marks a figure "
+        "from a single run. `(≤N epochs)` marks a figure whose training `DLWP_EPOCH_CAP` shortened. The "
+        "quick-profile bands rest on the runs in [`evidence/QUICK.md`](evidence/QUICK.md) (seeds × backends).",
+        "",
+        f"Devices: {', '.join(devices)}.",
+        "",
+        render_table(rows) if rows else "_No results recorded yet: run `make reproduce`._",
+        "",
+    ]
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(body), encoding="utf-8")
+    return out
+
+
+# ----------------------------------------------------------------------------- migration to schema 2
+
+EXTENDS = "extends:"  # the old campaign prefix of seeds added to a stored run (schema 1 only)
+
+
+def migrate_rows(rows: list[dict]) -> list[dict]:
+    """Schema-1 rows as schema 2: every row gets an explicit ``run`` and ``campaign`` and a ``band_name``.
+
+    Rows written before rows carried a run id are grouped by their start time (``date - wall_time_s``,
+    shared to the second by the rows of one run); seeds added to a stored run (campaign
+    ``extends:<run>``) join that run's campaign.
+    """
+    out: list[dict] = []
+    legacy: dict[str, tuple[str, float]] = {}  # notebook -> (run id, start time) of its current legacy run
+    campaign_of_run: dict[tuple[str, str], str] = {}
+    for old in rows:
+        row = dict(old)
+        if row.get("schema") == SCHEMA:
+            out.append(row)
+            campaign_of_run.setdefault((row["notebook"], row["run"]), row["campaign"])
+            continue
+        nb = row["notebook"]
+        if "run" not in row:
+            start = datetime.fromisoformat(row["date"]).timestamp() - float(row.get("wall_time_s") or 0.0)
+            run_id, last = legacy.get(nb, ("", float("nan")))
+            if not abs(start - last) <= 60:  # also true for the first row (nan)
+                run_id = datetime.fromtimestamp(start, UTC).isoformat(timespec="seconds")
+                legacy[nb] = (run_id, start)
+            row["run"] = run_id
+        row["run"] = str(row["run"])
+        campaign = str(row.get("campaign") or "")
+        if campaign.startswith(EXTENDS):
+            stored = campaign.removeprefix(EXTENDS)
+            campaign = campaign_of_run.get((nb, stored), stored)
+        row["campaign"] = campaign or campaign_of_run.get((nb, row["run"]), row["run"])
+        campaign_of_run.setdefault((nb, row["run"]), row["campaign"])
+        if row.get("band") is None:
+            row["band_name"] = None
+        else:
+            row["band_name"] = "capped" if row.get("epoch_cap") and row["profile"] == "full" else row["profile"]
+        row["schema"] = SCHEMA
+        out.append(row)
+    return out
+
+
+def _migrate_file(path: Path) -> int:
+    if not path.exists():
+        return 0
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    new = migrate_rows(rows)
+    path.write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in new), encoding="utf-8")
+    return sum(1 for a, b in zip(rows, new, strict=True) if a != b)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m toolkit.ledger", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    rep = sub.add_parser("report", help="write results/REPRODUCTION.md")
+    rep.add_argument("--profile", default="full", choices=("full", "quick"))
+    rep.add_argument("--out", type=Path, default=None)
+    sub.add_parser("migrate", help="rewrite schema-1 rows of results/ and results/evidence/ as schema 2")
+    args = parser.parse_args(argv)
+    if args.cmd == "migrate":
+        for path in (RESULTS_DIR / "full.jsonl", RESULTS_DIR / "quick.jsonl", EVIDENCE_DIR / "quick.jsonl"):
+            print(f"{path.relative_to(REPO_ROOT)}: {_migrate_file(path)} row(s) rewritten")
+        return 0
+    path = write_report(args.profile, args.out)
+    print(f"wrote {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
