@@ -9,6 +9,7 @@
 #                   Colab cells and badges, course/SYLLABUS.md, student/, results/REPRODUCTION.md
 #   make test-backends  the quick profile of a representative subset under JAX too (CI: when utils/ changes)
 #   make reproduce-gpu NOTEBOOKS=...  chosen notebooks, full profile, JAX backend (on a GPU machine)
+#   make assignments  the nbgrader course in course/nbgrader/ (source/weekNN/, released); student/ is its release
 #   make evidence  quick-profile runs of ch. 2-5.1 under seeds 42 1 2 and both backends, for the bands
 #   make lint       ruff on .py and .ipynb
 
@@ -32,7 +33,7 @@ UTILS_HASH = $(shell cat $(sort $(wildcard utils/*.py utils/*/*.py)) requirement
 NBVAL_ARGS = -q -p no:randomly --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
              --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: evidence sync setup setup-backends lab test unit nbval test-backends backends-current reproduce reproduce-gpu lint clean
+.PHONY: evidence sync assignments setup setup-backends setup-grading lab test unit nbval test-backends backends-current reproduce reproduce-gpu lint clean
 
 setup: $(VENV)/.installed
 
@@ -48,7 +49,7 @@ lab: setup
 
 test: unit nbval
 
-unit: setup
+unit: setup setup-grading
 	DLWP_OFFLINE=1 MPLBACKEND=Agg $(PY) -m pytest tests -q
 
 # After the notebooks: the quick bands they assert today must hold the committed evidence
@@ -57,6 +58,23 @@ unit: setup
 nbval: setup
 	DLWP_OFFLINE=1 DLWP_PROFILE=quick MPLBACKEND=Agg $(PY) -m pytest $(NBVAL_ARGS) $(NOTEBOOKS)
 	$(PY) -m toolkit.bands check
+
+# nbgrader in its own venv (it brings ipywidgets, which would turn the notebooks' tqdm bars into widgets);
+# it grades on the course's kernel, the `dlwp-course` kernelspec pointing at $(VENV).
+GRADING_VENV := .venv-grading
+setup-grading: $(GRADING_VENV)/.installed
+
+$(GRADING_VENV)/.installed: pyproject.toml $(VENV)/.installed
+	$(PYTHON) -m venv $(GRADING_VENV)
+	$(GRADING_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(GRADING_VENV)/bin/python -m pip install --quiet -e ".[teaching]"
+	$(PY) -m ipykernel install --prefix $(GRADING_VENV) --name dlwp-course --display-name "DLwP course (.venv)" >/dev/null
+	@touch $@
+
+# The nbgrader course (course/nbgrader/, git-ignored): source/weekNN/ from the notebooks, then released.
+assignments: setup setup-grading
+	$(PY) -m toolkit.assignments build
+	$(PY) -m toolkit.assignments release
 
 setup-backends: $(VENV)/.backends-installed
 
@@ -98,11 +116,11 @@ evidence: setup setup-backends
 	done
 	$(PY) -m toolkit.bands report
 
-sync: setup
+sync: setup setup-grading
 	$(PY) -m toolkit.course sync
 
 lint: setup
 	$(VENV)/bin/ruff check utils toolkit tests notebooks
 
 clean:
-	rm -rf $(VENV) data/cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(GRADING_VENV) data/cache .pytest_cache .ruff_cache course/nbgrader

@@ -7,7 +7,7 @@ Run its modules with ``python -m`` from a checkout:
 - :mod:`toolkit.bands`   -- do the bands hold the measured runs? (full: the seeds; quick: the evidence)
 - :mod:`toolkit.course`  -- everything generated from the notebooks: syllabus, times, header rows,
   Colab cells and badges, student copies, the report (``python -m toolkit.course sync``)
-- :mod:`toolkit.student` -- student copies: solutions stripped, outputs cleared
+- :mod:`toolkit.assignments` -- the exercises as an nbgrader course; ``student/`` is its release
 
 It reads what the students' library (``utils``) writes (ledger rows, the figure declarations) and
 never the other way round.

@@ -10,8 +10,9 @@
 - The Colab set-up cell (:func:`colab_cell_source`, collapsed) and the README's "Open in Colab"
   badges point at the repository named in the plan.
 
-``python -m toolkit.course sync`` writes all of it, and the student copies and the reproduction
-report too (``make sync``); ``python -m toolkit.course check`` fails when any of it is out of date.
+``python -m toolkit.course sync`` writes all of it, and the student copies (nbgrader's release,
+:mod:`toolkit.assignments`) and the reproduction report too (``make sync``); ``python -m toolkit.course
+check`` fails when any of it but the student copies is out of date (their own test checks those).
 """
 
 from __future__ import annotations
@@ -136,6 +137,13 @@ def render_syllabus(plan: dict, headers: dict[str, dict], times: dict, runs: dic
         " offline cache once (`DLWP_MIRROR=<folder> make test`, or run each notebook online once); the"
         " **bold** entries in the data column are files that are not in the offline mirror, so those"
         " figures are reported as unavailable and the notebook runs its documented substitute.",
+        "",
+        "**Grading with nbgrader.** Each week below is one nbgrader assignment (`week01` … `week12`): `make"
+        " assignments` generates them in `course/nbgrader/`; collect submissions into"
+        " `submitted/<student>/weekNN/`, then `nbgrader autograde weekNN` (with `DLWP_PROFILE=quick`) and"
+        " `nbgrader generate_feedback weekNN` from that folder, using `.venv-grading/bin/nbgrader`. Every"
+        " exercise check is worth one point, each notebook's open question two, graded by hand. The whole"
+        " workflow, with or without JupyterHub: [`docs/teaching.md`](../docs/teaching.md).",
         "",
         f"Quick times: nbval under `make test`, {times.get('source', 'not measured')}. Full times: the run"
         " whose outputs are stored in each notebook, as `python -m toolkit.runner run` saved it in the"
@@ -296,8 +304,6 @@ def store_times(source: Path = NBVAL_TIMES, where: str = "2-core CPU") -> int:
 
 def stale(repo: str, branch: str) -> list[str]:
     """What ``sync`` would change: one line per out-of-date generated file."""
-    from . import student
-
     out = []
     if not SYLLABUS.exists() or SYLLABUS.read_text() != _syllabus_text():
         out.append("course/SYLLABUS.md")
@@ -311,7 +317,6 @@ def stale(repo: str, branch: str) -> list[str]:
     readme = (REPO_ROOT / "README.md").read_text()
     if with_badges(readme, repo, branch) != readme:
         out.append("README.md badges")
-    out += [f"student/{name}" for name in student.build(check=True)]
     return out
 
 
@@ -320,7 +325,7 @@ def sync(repo: str, branch: str) -> list[str]:
     rows, README badges, syllabus, student copies, the reproduction report. Returns what changed."""
     import nbformat
 
-    from . import ledger, student
+    from . import assignments, ledger
 
     changed = []
     if NBVAL_TIMES.exists() and (not TIMES.exists() or NBVAL_TIMES.stat().st_mtime > TIMES.stat().st_mtime):
@@ -341,7 +346,7 @@ def sync(repo: str, branch: str) -> list[str]:
     if not SYLLABUS.exists() or SYLLABUS.read_text() != _syllabus_text():
         SYLLABUS.write_text(_syllabus_text())
         changed.append("course/SYLLABUS.md")
-    changed += [f"student/{name}" for name in student.build()]
+    changed += [f"student/{name}" for name in assignments.release()]
     ledger.write_report()
     return changed
 
