@@ -33,12 +33,23 @@ UTILS_HASH = $(shell cat $(sort $(wildcard utils/*.py utils/*/*.py)) requirement
 NBVAL_ARGS = -q -p no:randomly --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
              --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: evidence sync assignments setup setup-backends setup-grading lab test unit nbval test-backends backends-current reproduce reproduce-gpu lint clean
+.PHONY: graphviz evidence sync assignments setup setup-backends setup-grading lab test unit nbval test-backends backends-current reproduce reproduce-gpu lint clean
 
 setup: $(VENV)/.installed
 
+# Graphviz's `dot` draws keras.utils.plot_model's diagrams (7.1, 7.2): installed where the system allows
+# (Debian/Ubuntu as root, or Homebrew); elsewhere the notebooks print a note instead of the diagram.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y -qq graphviz >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq graphviz >/dev/null 2>&1; }); \
+	  elif command -v brew >/dev/null 2>&1; then brew install graphviz >/dev/null; fi; \
+	  command -v dot >/dev/null 2>&1 && echo "installed Graphviz (dot) for plot_model" \
+	    || echo "note: Graphviz's dot is not installed; plot_model diagrams (7.1, 7.2) are left out"; }
+
 # requirements.txt installs utils editable with its extras (pins in pyproject.toml).
 $(VENV)/.installed: requirements.txt pyproject.toml setup.py
+	@$(MAKE) -s graphviz
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt

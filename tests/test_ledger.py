@@ -104,12 +104,25 @@ def test_a_backend_can_have_its_own_band(run):
     assert row["in_band"] is True and row["band"] == [0.3, 3000.0] and row["band_name"] == "quick"
 
 
-def test_a_capped_run_is_held_to_the_capped_band_else_the_quick_one(run):
-    run.caps.append((100, 10))
-    row = ledger.record("val_acc", 0.75, run=run)
-    assert row["epoch_cap"] == 10 and row["band"] == [0.7, 0.8] and row["band_name"] == "capped"
-    row = ledger.record("imdb_test_accuracy", 0.85, run=run)  # no capped band declared: the quick one
+def test_a_shortened_training_is_held_to_the_capped_band_else_the_quick_one(run):
+    shortened = profile.Epochs(10, asked=100)
+    row = ledger.record("val_acc", 0.75, epochs=shortened, run=run)
+    assert row["epoch_cap"] == 10 and row["epochs_asked"] == 100
+    assert row["band"] == [0.7, 0.8] and row["band_name"] == "capped"
+    row = ledger.record("imdb_test_accuracy", 0.85, epochs=shortened, run=run)  # no capped band: the quick one
     assert row["band_name"] == "quick" and row["in_band"] is True
+
+
+def test_a_cap_belongs_to_the_figure_it_shortened(run):
+    """Two figures in one run, one from a training the cap shortened, one from a training it did not."""
+    run.caps.append((100, 30))
+    run.check(val_acc=0.75, imdb_test_accuracy=0.88,
+              epochs={"val_acc": profile.Epochs(30, asked=100), "imdb_test_accuracy": profile.Epochs(30, asked=30)})
+    capped, uncapped = rows(run)
+    assert capped["band_name"] == "capped" and capped["epoch_cap"] == 30 and capped["band"] == [0.7, 0.8]
+    assert uncapped["band_name"] == "full" and "epoch_cap" not in uncapped and uncapped["band"] == [0.87, 0.90]
+    with pytest.raises(KeyError, match="nonsense"):
+        run.check(val_acc=0.75, epochs={"nonsense": 3})
 
 
 def test_epochs_notes_a_cap_on_the_open_run(run, monkeypatch):
@@ -117,10 +130,11 @@ def test_epochs_notes_a_cap_on_the_open_run(run, monkeypatch):
     monkeypatch.setenv("DLWP_EPOCH_CAP", "10")
     previous = session.activate(run)
     try:
-        assert profile.epochs(full=100, quick=2) == 10
-        assert profile.epochs(full=5, quick=2) == 5  # under the cap: nothing noted
+        ten, five = profile.epochs(full=100, quick=2), profile.epochs(full=5, quick=2)
     finally:
         session.activate(previous)
+    assert (ten, ten.asked, ten.shortened) == (10, 100, True)
+    assert (five, five.asked, five.shortened) == (5, 5, False)  # under the cap: nothing noted
     assert run.caps == [(100, 10)]
 
 

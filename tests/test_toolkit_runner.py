@@ -101,3 +101,16 @@ def test_stored_runs_keep_their_plots_even_under_an_inherited_agg_backend(tmp_pa
     outputs = nbformat.read(path, as_version=4).cells[0].outputs
     assert sum("image/png" in (o.get("data") or {}) for o in outputs) == 1  # drawn once, as a picture
     assert os.environ["MPLBACKEND"] == "Agg"  # restored afterwards
+
+
+def test_seeds_before_the_notebooks_stop_at_the_first_path(monkeypatch, tmp_path):
+    """`make evidence` writes `--seeds 42 1 2 NOTEBOOKS`: the numbers are seeds, the rest are notebooks."""
+    calls = []
+    monkeypatch.setattr(notebooks, "run_notebook", lambda path, *a, seed=None, **k: calls.append((path.name, seed)) or 0.0)
+    assert notebooks.main(["run", "--profile", "quick", "--results-dir", str(tmp_path), "--seeds", "42", "1",
+                           "a.ipynb", "b.ipynb"]) == 0
+    assert calls == [("a.ipynb", 42), ("a.ipynb", 1), ("b.ipynb", 42), ("b.ipynb", 1)]
+    import pytest
+
+    with pytest.raises(SystemExit):
+        notebooks.main(["run", "--seeds", "a.ipynb"])  # no seed given

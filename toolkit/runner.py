@@ -149,15 +149,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m toolkit.runner")
     sub = parser.add_subparsers(dest="cmd", required=True)
     run = sub.add_parser("run", help="execute notebooks in place, top to bottom, in a fresh kernel")
-    run.add_argument("paths", nargs="+", type=Path)
+    run.add_argument("paths", nargs="*", type=Path)
     run.add_argument("--profile", default=os.environ.get(PROFILE_ENV, "full"), choices=("full", "quick"))
     run.add_argument("--timeout", type=int, default=None, help="per-cell timeout in seconds (default none)")
     run.add_argument("--backend", choices=("tensorflow", "jax", "torch"), default=None,
                      help="Keras backend for the kernels (default: KERAS_BACKEND, else tensorflow)")
-    run.add_argument("--seeds", type=int, nargs="+", default=None,
+    run.add_argument("--seeds", nargs="+", default=None,
                      help="run each notebook once per seed; outputs are stored from the first seed only, "
                           "and the report shows the spread (make reproduce SEEDS=\"42 1 2\")")
-    run.add_argument("--add-seeds", type=int, nargs="+", default=None,
+    run.add_argument("--add-seeds", nargs="+", default=None,
                      help="run each notebook once per seed without saving it, the runs joining the stored "
                           "run's figures in the report (make reproduce ADD_SEEDS=\"1 2\")")
     run.add_argument("--evidence", action="store_true",
@@ -170,6 +170,17 @@ def main(argv: list[str] | None = None) -> int:
     conv.add_argument("src", type=Path)
     conv.add_argument("dest", type=Path)
     args = parser.parse_args(argv)
+    if args.cmd == "run":  # `--seeds 42 1 2 notebooks/x.ipynb`: the list stops at the first non-number
+        for name in ("seeds", "add_seeds"):
+            tokens = getattr(args, name)
+            if tokens:
+                numbers = [t for t in tokens if t.lstrip("-").isdigit()]
+                args.paths += [Path(t) for t in tokens[len(numbers):]]
+                if not numbers or any(not t.lstrip("-").isdigit() for t in tokens[:len(numbers)]):
+                    parser.error(f"--{name.replace('_', '-')} needs whole numbers first, got {tokens}")
+                setattr(args, name, [int(t) for t in numbers])
+        if not args.paths:
+            parser.error("give at least one notebook")
 
     if args.cmd == "from-script":
         from_script(args.src, args.dest)

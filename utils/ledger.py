@@ -7,7 +7,10 @@ comment there). The notebook itself only names the figure and gives the value, i
     run.check(imdb_test_accuracy=test_acc, imdb_min_val_loss=min_val_loss)
 
 ``run.check`` records every figure, prints them beside the book's values, and then fails if any
-lies outside its band. ``record(name, value)`` records one figure where a loop is clearer.
+lies outside its band. ``record(name, value)`` records one figure where a loop is clearer. A figure
+whose training ``DLWP_EPOCH_CAP`` shortened names that training's epoch count,
+``run.check(..., epochs=num_epochs)`` (or ``epochs={"figure": num_epochs}``): it is then held to its
+``capped`` band (else the quick one) and marked in the ledger. Figures of other trainings are not.
 
 A declaration looks like this (``full`` and ``quick`` are required; ``capped`` is the band of a full
 run shortened by ``DLWP_EPOCH_CAP``; ``"quick@jax"`` overrides a band on one backend)::
@@ -167,13 +170,15 @@ def _append(run: Run, row: dict) -> None:
 
 
 def record(name: str, value: float | None, *, substitute: str | None = None, description: str | None = None,
-           run: Run | None = None, strict: bool = True) -> dict:
+           epochs: int | None = None, run: Run | None = None, strict: bool = True) -> dict:
     """Record the declared figure ``name``; return its row. Raises AssertionError if the value is
     outside its band (after writing the row), unless ``strict=False``.
 
     ``substitute`` names the data that ran in place of what the figure ``needs`` (``None``: the
     official data ran). ``value=None`` records the figure as unavailable. ``description`` overrides
-    the declared one for this row (e.g. to name a size the run chose).
+    the declared one for this row (e.g. to name a size the run chose). ``epochs`` is the epoch count of
+    the training that produced the figure (``utils.profile.epochs``): if a cap shortened it, the figure
+    is held to its ``capped`` band.
     """
     run = run or current_run()
     path = figures_path(run.notebook, run.figures_dir)
@@ -193,9 +198,10 @@ def record(name: str, value: float | None, *, substitute: str | None = None, des
         name, text = f"{name}_{substitute}", f"{text} ({substitute})"
     row = _row(run, name, None if (substitute and fig.needs) else fig.book, text)
     band_profile = run.profile
-    if run.caps:  # a full run shortened by DLWP_EPOCH_CAP: its "capped" band, else the quick one
+    if getattr(epochs, "shortened", False):  # its training was shortened: the "capped" band, else quick
         band_profile = "capped"
-        row["epoch_cap"] = run.caps[-1][1]
+        row["epoch_cap"] = int(epochs)
+        row["epochs_asked"] = epochs.asked
     band_name, (lo, hi) = fig.band(band_profile, run.backend, substitute=bool(substitute and fig.needs))
     value = float(value)
     row.update(band_name=band_name, band=[float(lo), float(hi)], value=value, in_band=bool(lo <= value <= hi))
@@ -216,9 +222,17 @@ def _fmt(x) -> str:
     return str(x)
 
 
-def check(run: Run, figures: Mapping[str, float | None], *, substitute: str | None = None) -> list[dict]:
-    """Record each of ``figures``, print them beside the book's values, then fail if any is outside its band."""
-    rows = [record(name, value, substitute=substitute, run=run, strict=False) for name, value in figures.items()]
+def check(run: Run, figures: Mapping[str, float | None], *, substitute: str | None = None,
+          epochs: int | Mapping[str, int] | None = None) -> list[dict]:
+    """Record each of ``figures``, print them beside the book's values, then fail if any is outside its band.
+    ``epochs``: the epoch count of the training behind all of them, or a mapping figure -> epoch count."""
+    def trained(name):
+        return epochs.get(name) if isinstance(epochs, Mapping) else epochs
+
+    if isinstance(epochs, Mapping) and (unknown := set(epochs) - set(figures)):
+        raise KeyError(f"epochs names figures this check does not record: {sorted(unknown)}")
+    rows = [record(name, value, substitute=substitute, epochs=trained(name), run=run, strict=False)
+            for name, value in figures.items()]
     shown = [r for r in rows if r.get("value") is not None or r.get("unavailable")]
     width = max(len(r["name"]) for r in shown)
     print(f"{'figure':<{width}}  {'ours':>9}  {'book':>9}  band ({run.profile})")

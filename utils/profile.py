@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import TypeVar
 
-__all__ = ["CAP_ENV_VAR", "ENV_VAR", "PROFILES", "current", "epoch_cap", "epochs", "is_quick", "pick"]
+__all__ = ["CAP_ENV_VAR", "ENV_VAR", "PROFILES", "Epochs", "current", "epoch_cap", "epochs", "is_quick", "pick"]
 
 ENV_VAR = "DLWP_PROFILE"
 CAP_ENV_VAR = "DLWP_EPOCH_CAP"
@@ -70,11 +70,31 @@ def epoch_cap(profile_name: str | None = None) -> int | None:
     return cap
 
 
-def epochs(*, full: int, quick: int) -> int:
+class Epochs(int):
+    """An epoch count that remembers what was asked: ``Epochs(10, asked=100)`` is 100 capped to 10.
+
+    Pass it to ``run.check(..., epochs=num_epochs)``: the figures that training produced are then held to
+    their ``capped`` band and marked in the ledger, and only those.
+    """
+
+    asked: int
+
+    def __new__(cls, value: int, asked: int | None = None):
+        obj = super().__new__(cls, value)
+        obj.asked = int(value if asked is None else asked)
+        return obj
+
+    @property
+    def shortened(self) -> bool:
+        return self.asked > int(self)
+
+
+def epochs(*, full: int, quick: int) -> Epochs:
     """Number of epochs for this profile; under ``full``, at most ``DLWP_EPOCH_CAP``.
 
-    A cap that shortens the count is noted on the open run (``run.caps``), so its figures are held
-    to their ``capped`` band and the ledger says so.
+    The count remembers what the profile asked for (:class:`Epochs`), so the figures of a training that a
+    cap shortened, and only those, can be held to their ``capped`` band; the cap is also noted on the
+    open run (``run.caps``).
 
     >>> epochs(full=100, quick=3)  # 100 under the full profile without a cap
     100
@@ -88,5 +108,5 @@ def epochs(*, full: int, quick: int) -> int:
         if run is not None:
             run.caps.append((n, cap))
         print(f"[profile] {n} epochs capped to {cap} ({CAP_ENV_VAR}={cap})")
-        return cap
-    return n
+        return Epochs(cap, asked=n)
+    return Epochs(n)
