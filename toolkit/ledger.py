@@ -21,6 +21,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from utils.ledger import fmt  # one number format for the notebooks' tables and the report
+
 from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR
 
 __all__ = [
@@ -108,14 +110,6 @@ def spread(values: list[float]) -> dict[str, float]:
     n, mean = len(values), sum(values) / len(values)
     sd = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1)) if n > 1 else 0.0
     return {"n": n, "mean": mean, "sd": sd, "min": min(values), "max": max(values)}
-
-
-def fmt(x) -> str:
-    if x is None:
-        return "–"
-    if isinstance(x, float):
-        return f"{x:.4g}" if abs(x) >= 1e-3 or x == 0 else f"{x:.2e}"
-    return str(x)
 
 
 def render_table(rows: list[dict]) -> str:

@@ -44,7 +44,7 @@ from pathlib import Path
 from . import REPO_ROOT, profile
 from .session import Run, current_run
 
-__all__ = ["ROW_FIELDS", "SCHEMA", "Figure", "check", "declared", "figures_path", "record", "validate_bands"]
+__all__ = ["ROW_FIELDS", "SCHEMA", "Figure", "check", "declared", "figures_path", "fmt", "record", "validate_bands"]
 
 SCHEMA = 2
 # Every row has these fields; ``epoch_cap`` (a shortened run) and ``unavailable`` (the reason) are optional.
@@ -214,7 +214,8 @@ def record(name: str, value: float | None, *, substitute: str | None = None, des
     return row
 
 
-def _fmt(x) -> str:
+def fmt(x) -> str:
+    """A figure as the report and run.check print it: 4 significant digits, tiny values in e-notation."""
     if x is None:
         return "–"
     if isinstance(x, float):
@@ -238,11 +239,11 @@ def check(run: Run, figures: Mapping[str, float | None], *, substitute: str | No
     print(f"{'figure':<{width}}  {'ours':>9}  {'book':>9}  band ({run.profile})")
     for r in shown:
         if r.get("unavailable"):
-            print(f"{r['name']:<{width}}  {'–':>9}  {_fmt(r['book']):>9}  {r['unavailable']}")
+            print(f"{r['name']:<{width}}  {'–':>9}  {fmt(r['book']):>9}  {r['unavailable']}")
             continue
         mark = "ok" if r["in_band"] else "OUTSIDE"
-        band = f"[{_fmt(r['band'][0])}, {_fmt(r['band'][1])}]" + (" capped" if r["band_name"] == "capped" else "")
-        print(f"{r['name']:<{width}}  {_fmt(r['value']):>9}  {_fmt(r['book']):>9}  {band:<22} {mark}")
+        band = f"[{fmt(r['band'][0])}, {fmt(r['band'][1])}]" + (" capped" if r["band_name"] == "capped" else "")
+        print(f"{r['name']:<{width}}  {fmt(r['value']):>9}  {fmt(r['book']):>9}  {band:<22} {mark}")
     outside = [r for r in rows if r.get("in_band") is False]
     assert not outside, "outside the band: " + "; ".join(
         f"{r['name']} = {r['value']:.4g} not in [{r['band'][0]:g}, {r['band'][1]:g}]" for r in outside
