@@ -3,30 +3,44 @@
 Most training never needs this: ``model.fit`` differentiates for you. Some lessons differentiate
 something else by hand (gradient ascent on an input picture, a GAN's two optimisers, checking a
 from-scratch backward pass against automatic differentiation). Written with ``tf.GradientTape`` they
-run on TensorFlow only; written with :func:`value_and_grad` they run on TensorFlow, JAX and PyTorch::
+run on TensorFlow only; written with these two functions they run on TensorFlow, JAX and PyTorch::
 
-    from utils.gradients import value_and_grad
+    from utils.gradients import value_and_grad, value_and_weight_grads
 
     loss, (d_image,) = value_and_grad(lambda image: -activation(model, image), image)
     image = image - step * d_image            # gradient ascent on the activation
 
+    loss, grads = value_and_weight_grads(lambda: d_loss(real, fake), discriminator.trainable_weights)
+    d_optimizer.apply(grads, discriminator.trainable_weights)   # one step for one of a GAN's two models
+
 ``fn`` must compute its result with ``keras.ops`` (or the model) so that every backend can trace it; it
-returns a scalar. The arguments are arrays or backend tensors; the gradients come back as backend
-tensors of the same shapes (``keras.ops.convert_to_numpy`` turns them into NumPy).
+returns a scalar. The gradients come back as backend tensors of the same shapes
+(``keras.ops.convert_to_numpy`` turns them into NumPy). NumPy float64 arguments stay float64 on every
+backend (JAX computes them with its 64-bit mode switched on for the call only).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-__all__ = ["value_and_grad"]
+__all__ = ["value_and_grad", "value_and_weight_grads"]
+
+
+def _backend(backend: str | None) -> str:
+    import keras
+
+    return backend or keras.backend.backend()
+
+
+def _unknown(backend: str) -> ValueError:
+    return ValueError(f"no gradients for backend {backend!r} (use tensorflow, jax or torch)")
 
 
 def value_and_grad(fn: Callable, *args, backend: str | None = None):
     """``(fn(*args), (d fn / d args[0], d fn / d args[1], ...))`` on the active (or given) Keras backend."""
     import keras
 
-    backend = backend or keras.backend.backend()
+    backend = _backend(backend)
     if not args:
         raise ValueError("give at least one argument to differentiate with respect to")
     if backend == "tensorflow":
@@ -40,8 +54,11 @@ def value_and_grad(fn: Callable, *args, backend: str | None = None):
         return value, tuple(tape.gradient(value, tensors))
     if backend == "jax":
         import jax
+        import numpy as np
 
-        value, grads = jax.value_and_grad(fn, argnums=tuple(range(len(args))))(*[jax.numpy.asarray(a) for a in args])
+        wide = any(getattr(a, "dtype", None) == np.float64 for a in args)
+        with jax.enable_x64(wide):
+            value, grads = jax.value_and_grad(fn, argnums=tuple(range(len(args))))(*[jax.numpy.asarray(a) for a in args])
         return value, tuple(grads)
     if backend == "torch":
         import torch
@@ -49,4 +66,51 @@ def value_and_grad(fn: Callable, *args, backend: str | None = None):
         tensors = [torch.as_tensor(keras.ops.convert_to_numpy(a)).detach().requires_grad_(True) for a in args]
         value = fn(*tensors)
         return value.detach(), tuple(torch.autograd.grad(value, tensors))
-    raise ValueError(f"no gradients for backend {backend!r} (use tensorflow, jax or torch)")
+    raise _unknown(backend)
+
+
+def value_and_weight_grads(fn: Callable[[], object], weights: Sequence, *, backend: str | None = None):
+    """``(fn(), [d fn / d w for w in weights])`` for Keras variables ``weights`` (e.g. ``model.trainable_weights``).
+
+    ``fn`` takes no argument and reads the weights through the models it calls. Hand the gradients to an
+    optimizer with ``optimizer.apply(grads, weights)``. State that ``fn`` updates on the way (a dropout
+    layer's random seed, batch-norm statistics) is kept, as it would be after a ``model.fit`` step.
+    """
+    import keras
+
+    backend = _backend(backend)
+    weights = list(weights)
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            value = fn()
+        return value, tape.gradient(value, [w.value for w in weights])
+    if backend == "jax":
+        import jax
+
+        class _Recording(keras.StatelessScope):  # remembers which variables fn updated, to write them back
+            def __init__(self, mapping):
+                super().__init__(state_mapping=mapping)
+                self.updated = {}
+
+            def add_update(self, update):
+                super().add_update(update)
+                self.updated[id(update[0])] = update[0]
+
+        def pure(values):
+            with _Recording(list(zip(weights, values))) as scope:
+                value = fn()
+            return value, [(v, scope.get_current_value(v)) for v in scope.updated.values()]
+
+        (value, updates), grads = jax.value_and_grad(pure, has_aux=True)([w.value for w in weights])
+        for variable, new in updates:
+            variable.assign(new)
+        return value, list(grads)
+    if backend == "torch":
+        import torch
+
+        value = fn()
+        grads = torch.autograd.grad(value, [w.value for w in weights], allow_unused=True)
+        return value.detach(), [torch.zeros_like(w.value) if g is None else g for g, w in zip(grads, weights)]
+    raise _unknown(backend)
