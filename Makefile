@@ -7,7 +7,8 @@
 #                   outputs from the first; ADD_SEEDS="1 2": more seeds beside the stored run), then `make sync`
 #   make sync       every generated file: course/times.json (from the last make test), header Time rows,
 #                   Colab cells and badges, course/SYLLABUS.md, student/, results/REPRODUCTION.md
-#   make test-backends  the quick profile of a representative subset under JAX too (CI: when utils/ changes)
+#   make test-backends  every notebook, quick profile, on JAX and PyTorch without TensorFlow (those changed since
+#                   they last passed; .ci/backends-verified.json)
 #   make reproduce-gpu NOTEBOOKS=...  chosen notebooks, full profile, JAX backend (on a GPU machine)
 #   make assignments  the nbgrader course in course/nbgrader/ (source/weekNN/, released); student/ is its release
 #   make evidence  quick-profile runs of ch. 2-5.1 under seeds 42 1 2 and both backends, for the bands
@@ -21,19 +22,16 @@ NOTEBOOKS ?= $(sort $(wildcard notebooks/*.ipynb))
 DLWP_MIRROR ?= $(if $(wildcard ../shared/datasets/MANIFEST.tsv),$(abspath ../shared/datasets),)
 export DLWP_MIRROR
 
-# The subset that must also run on JAX (quick profile); README lists the backends per notebook.
-BACKEND_NOTEBOOKS ?= $(sort $(wildcard notebooks/02.1-*.ipynb notebooks/03.5-*.ipynb notebooks/03.7-*.ipynb \
-                       notebooks/05.1-*.ipynb notebooks/05.2-*.ipynb notebooks/06.2-*.ipynb \
-                       notebooks/07.1-*.ipynb notebooks/08.1-*.ipynb notebooks/08.4-*.ipynb))
-BACKENDS ?= jax
-# Fingerprint of what the backend run depends on; `make test-backends` stamps it when it passes.
-BACKENDS_STAMP := .ci/backends-verified
-UTILS_HASH = $(shell cat $(sort $(wildcard utils/*.py utils/*/*.py)) requirements.txt pyproject.toml \
-               $(BACKEND_NOTEBOOKS) $(wildcard notebooks/figures/*.toml) | sha256sum | cut -c1-16)
+# The backend matrix: every notebook, quick profile, on these backends too, with TensorFlow blocked
+# (tests/without_tensorflow), as on a GPU machine with JAX or PyTorch only. Only notebooks whose key
+# (code, checked outputs, figure declaration, utils/ and the requirements; toolkit/backends.py) changed
+# since they last passed run again; the keys of passing notebooks are kept in .ci/backends-verified.json.
+BACKEND_NOTEBOOKS ?= $(NOTEBOOKS)
+BACKENDS ?= jax torch
 NBVAL_ARGS = -q -p no:randomly --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
              --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: graphviz evidence sync assignments setup setup-backends setup-grading lab test unit nbval test-backends backends-current reproduce reproduce-gpu lint clean
+.PHONY: graphviz evidence sync assignments setup setup-backends setup-grading lab test unit nbval test-backends reproduce reproduce-gpu lint clean
 
 setup: $(VENV)/.installed
 
@@ -94,17 +92,17 @@ $(VENV)/.backends-installed: pyproject.toml $(VENV)/.installed
 	@touch $@
 
 test-backends: setup setup-backends
-	@for b in $(BACKENDS); do \
-	  echo "== quick profile under KERAS_BACKEND=$$b: $(BACKEND_NOTEBOOKS)"; \
-	  KERAS_BACKEND=$$b DLWP_OFFLINE=1 DLWP_PROFILE=quick MPLBACKEND=Agg \
-	    $(PY) -m pytest $(NBVAL_ARGS) $(BACKEND_NOTEBOOKS) || exit 1; \
-	done
-	$(PY) -m toolkit.bands check
-	@echo $(UTILS_HASH) > $(BACKENDS_STAMP)
-
-# Exit 0 when the last passing backend run covered today's utils/, requirements and subset.
-backends-current:
-	@test "$$(cat $(BACKENDS_STAMP) 2>/dev/null)" = "$(UTILS_HASH)"
+	@mkdir -p build; status=0; \
+	for b in $(BACKENDS); do \
+	  todo=$$($(PY) -m toolkit.backends stale $$b $(BACKEND_NOTEBOOKS)); \
+	  if [ -z "$$todo" ]; then echo "== $$b: every notebook already passed at its current key; skipped"; continue; fi; \
+	  echo "== quick profile under KERAS_BACKEND=$$b, without TensorFlow: $$(echo $$todo | wc -w) notebook(s)"; \
+	  PYTHONPATH=$(CURDIR)/tests/without_tensorflow KERAS_BACKEND=$$b DLWP_OFFLINE=1 DLWP_PROFILE=quick MPLBACKEND=Agg \
+	    $(PY) -m pytest $(NBVAL_ARGS) -o junit_family=xunit1 --junitxml=build/nbval-$$b.xml $$todo; \
+	  $(PY) -m toolkit.backends stamp $$b --junit build/nbval-$$b.xml $$todo || status=1; \
+	done; \
+	$(PY) -m toolkit.bands check || status=1; \
+	exit $$status
 
 # SEEDS="42 1 2": each notebook once per seed (outputs stored from the first); the report shows the spread.
 # ADD_SEEDS="1 2": the stored run stays; each notebook runs (unsaved) under these seeds and the report
