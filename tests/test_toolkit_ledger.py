@@ -109,3 +109,21 @@ def test_migration_gives_legacy_rows_a_run_and_joins_added_seeds_to_their_run():
 
 def test_the_committed_ledgers_are_schema_2():
     assert ledger.read_rows("full") and ledger.read_rows("quick", directory=ledger.EVIDENCE_DIR)
+
+
+def test_a_new_campaign_shows_what_moved_since_the_previous_one():
+    old = [_row("3.7", "kfold_mae", v, f"2026-11-24T0{i}:00:00+00:00", seed=s, campaign="before", book=2.384)
+           for i, (s, v) in enumerate(((42, 2.6), (1, 2.9), (2, 3.0)))]
+    new = [_row("3.7", "kfold_mae", v, f"2026-12-05T0{i}:00:00+00:00", seed=s, campaign="after", book=2.384)
+           for i, (s, v) in enumerate(((42, 2.3), (1, 2.5), (2, 2.4)))]
+    other = [_row("2.1", "acc", 0.97, "2026-12-05T09:00:00+00:00")]
+    rows = old + other + new
+    shown = {r["name"]: r for r in ledger.latest_rows(rows)}
+    assert ledger.previous_values(rows, shown["kfold_mae"]) == {42: 2.6, 1: 2.9, 2: 3.0}
+    assert ledger.previous_values(rows, shown["acc"]) == {}  # a first campaign moved nothing
+    table = ledger.render_table(rows)
+    line = next(x for x in table.splitlines() if "kfold_mae" in x)
+    assert "| 2.833 (3 seeds); moved -0.433 |" in line  # means 2.8333 -> 2.4
+    assert "| yes |" in line  # 2.384 now lies in the seeds' range 2.3-2.5
+    acc_line = next(x for x in table.splitlines() if "| acc |" in x)
+    assert acc_line.count("| – |") >= 2  # no previous campaign

@@ -97,6 +97,22 @@ def seed_values(rows: list[dict], shown: dict) -> dict[int, float]:
     return out
 
 
+def previous_values(rows: list[dict], shown: dict) -> dict[int, float]:
+    """seed -> the figure of row ``shown`` in the notebook's campaign before the shown one (``{}`` if none):
+    what a re-run campaign moved."""
+    campaigns: list[str] = []
+    for row in rows:
+        if row["notebook"] == shown["notebook"] and row["campaign"] not in campaigns:
+            campaigns.append(row["campaign"])
+    at = campaigns.index(shown["campaign"]) if shown["campaign"] in campaigns else 0
+    if at == 0:
+        return {}
+    before = campaigns[at - 1]
+    return {row["seed"]: row["value"] for row in rows
+            if (row["campaign"], row["notebook"], row["name"]) == (before, shown["notebook"], shown["name"])
+            and row.get("value") is not None}
+
+
 def stored_run(rows: list[dict], notebook: str) -> dict | None:
     """The first row of the run whose figures the report shows for ``notebook``, or ``None``."""
     run = shown_runs(rows).get(notebook)
@@ -114,13 +130,13 @@ def spread(values: list[float]) -> dict[str, float]:
 
 def render_table(rows: list[dict]) -> str:
     lines = [
-        "| Notebook | Figure | Book | Ours | Seeds: mean ± sd (min–max) | Book in seeds' range | Band | In band "
-        "| Seed | Backend | Data | Date |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| Notebook | Figure | Book | Ours | Seeds: mean ± sd (min–max) | Book in seeds' range | Previous campaign "
+        "| Band | In band | Seed | Backend | Data | Date |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in latest_rows(rows):
         label = (r["description"] or r["name"]).replace("|", "\\|")  # a pipe would split the cell
-        seeds, within = "–", "–"
+        seeds, within, moved = "–", "–", "–"
         if r.get("unavailable"):
             ours, band, ok = f"_{r['unavailable']}_", "–", "–"
         else:
@@ -138,10 +154,15 @@ def render_table(rows: list[dict]) -> str:
                     within = "yes" if st["min"] <= r["book"] <= st["max"] else "no"
             else:
                 seeds = "1 seed"
+            before = previous_values(rows, r)
+            if before:
+                then = spread(list(before.values()))["mean"]
+                now = spread(list(values.values()))["mean"]
+                moved = f"{fmt(then)} ({len(before)} seed{'s' if len(before) > 1 else ''}); moved {now - then:+.3g}"
         data = "; ".join(f"{k}: {v}" for k, v in (r.get("data") or {}).items()) or "–"
         shown_seeds = ", ".join(str(s) for s in seed_values(rows, r)) or str(r["seed"])
         lines.append(
-            f"| {r['notebook']} | {label} | {fmt(r['book'])} | {ours} | {seeds} | {within} | {band} | {ok} | "
+            f"| {r['notebook']} | {label} | {fmt(r['book'])} | {ours} | {seeds} | {within} | {moved} | {band} | {ok} | "
             f"{shown_seeds} | {r['backend']} | {data} | {r['date'][:10]} |"
         )
     return "\n".join(lines)
@@ -159,7 +180,8 @@ def write_report(profile_name: str = "full", out: Path | None = None, directory:
         "(`notebooks/figures/<section>.toml`) asserts for that run; a value outside it fails the notebook. Where "
         "a notebook was run under several seeds (`make reproduce SEEDS=\"42 1 2\"`), `Ours` is the first seed's "
         "figure (the stored outputs) and the next columns give the spread over the seeds; `1 seed` marks a figure "
-        "from a single run. `(≤N epochs)` marks a figure whose training `DLWP_EPOCH_CAP` shortened. The "
+        "from a single run. `Previous campaign` gives the mean of the same figure in the notebook's campaign "
+        "before (its seeds) and how far the mean over today's seeds moved from it. `(≤N epochs)` marks a figure whose training `DLWP_EPOCH_CAP` shortened. The "
         "quick-profile bands rest on the runs in [`evidence/QUICK.md`](evidence/QUICK.md) (seeds × backends).",
         "",
         f"Devices: {', '.join(devices)}.",
