@@ -13,6 +13,7 @@
 #   make assignments  the nbgrader course in course/nbgrader/ (source/weekNN/, released); student/ is its release
 #   make evidence  quick-profile runs of ch. 2-5.1 under seeds 42 1 2 and both backends, for the bands
 #   make lint       ruff on .py and .ipynb
+#   make matrix     NOTEBOOKS x SEEDS x BACKENDS as parallel jobs on Dask (a local cluster, or SCHEDULER=tcp://...)
 
 PYTHON    ?= python3
 VENV      ?= .venv
@@ -31,7 +32,7 @@ BACKENDS ?= jax torch
 NBVAL_ARGS = -q -p no:randomly --nbval-lax --nbval-current-env --nbval-cell-timeout=600 \
              --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: graphviz evidence sync assignments setup setup-backends setup-grading lab test unit nbval test-backends reproduce reproduce-gpu lint clean
+.PHONY: graphviz evidence sync assignments setup setup-backends setup-grading lab test unit nbval test-backends reproduce reproduce-gpu matrix lint clean
 
 setup: $(VENV)/.installed
 
@@ -124,6 +125,18 @@ evidence: setup setup-backends
 	    $(EVIDENCE_NOTEBOOKS) || exit 1; \
 	done
 	$(PY) -m toolkit.bands report
+
+# The run matrix (toolkit/matrix.py): NOTEBOOKS x SEEDS (default 42) x BACKENDS (default tensorflow, unless
+# given: BACKENDS="tensorflow jax torch"), PROFILE (default quick), as parallel jobs on Dask: a local cluster
+# (a worker per core; WORKERS=N) or SCHEDULER=tcp://host:8786; GPU=1 puts the jobs on workers offering GPU=1.
+# Outputs are stored as toolkit.runner stores them; EVIDENCE=1 or RESULTS_DIR=... saves no notebook.
+# Not part of make test. On a cluster: docs/commands.md, "The run matrix on a cluster".
+matrix: setup setup-backends
+	$(PY) -m toolkit.matrix run --profile $(or $(PROFILE),quick) \
+	  --backends $(if $(filter command line environment,$(origin BACKENDS)),$(BACKENDS),tensorflow) \
+	  --seeds $(or $(SEEDS),42) $(if $(EVIDENCE),--evidence) $(if $(RESULTS_DIR),--results-dir $(RESULTS_DIR)) \
+	  $(if $(SCHEDULER),--scheduler $(SCHEDULER)) $(if $(WORKERS),--workers $(WORKERS)) $(if $(GPU),--gpu) \
+	  $(NOTEBOOKS)
 
 sync: setup setup-grading
 	$(PY) -m toolkit.course sync

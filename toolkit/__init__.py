@@ -3,6 +3,7 @@
 Run its modules with ``python -m`` from a checkout:
 
 - :mod:`toolkit.runner`  -- execute notebooks in fresh kernels (stored runs, seeds, evidence runs)
+- :mod:`toolkit.matrix`  -- the same runs as (notebook, profile, seed, backend) jobs on a Dask cluster
 - :mod:`toolkit.ledger`  -- read and group the results rows; ``results/REPRODUCTION.md``
 - :mod:`toolkit.bands`   -- do the bands hold the measured runs? (full: the seeds; quick: the evidence)
 - :mod:`toolkit.course`  -- everything generated from the notebooks: syllabus, times, header rows,

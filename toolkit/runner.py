@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import EVIDENCE_DIR, REPO_ROOT
 
-__all__ = ["from_script", "run_notebook"]
+__all__ = ["execute_notebook", "from_script", "run_notebook", "stamp_run"]
 
 PROFILE_ENV, SEED_ENV, CAP_ENV = "DLWP_PROFILE", "DLWP_SEED", "DLWP_EPOCH_CAP"  # utils.profile, utils.seeding
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -41,6 +41,76 @@ def _settings_cell(results_dir: Path | None, campaign: str) -> str:
     if campaign:
         args.append(f"campaign={campaign!r}")
     return f"import utils.session\nutils.session.configure({', '.join(args)})"
+
+def execute_notebook(
+    nb,
+    folder: Path,
+    profile_name: str,
+    timeout: int | None = None,
+    backend: str | None = None,
+    *,
+    seed: int | None = None,
+    campaign: str = "",
+    results_dir: Path | None = None,
+) -> float:
+    """Execute the notebook ``nb`` (an ``nbformat`` node, changed in place) in a fresh kernel whose
+    working folder is ``folder``; return wall seconds. Raises nbclient's ``CellExecutionError`` when a
+    cell fails. The arguments are :func:`run_notebook`'s; ``toolkit.matrix`` calls this on a worker."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    injected = bool(campaign or results_dir is not None)
+    if injected:
+        nb.cells.insert(0, nbformat.v4.new_code_cell(_settings_cell(results_dir, campaign)))
+    env_before = {k: os.environ.get(k) for k in (PROFILE_ENV, "KERAS_BACKEND", SEED_ENV, "MPLBACKEND")}
+    os.environ[PROFILE_ENV] = profile_name
+    # Stored outputs must show the plots: an inherited MPLBACKEND=Agg (as `make test` sets) would leave
+    # "<Figure ...>" text where readers expect a picture.
+    os.environ["MPLBACKEND"] = INLINE_BACKEND
+    if backend:
+        os.environ["KERAS_BACKEND"] = backend
+    if seed is not None:
+        os.environ[SEED_ENV] = str(seed)
+    t0 = time.perf_counter()
+    try:
+        client = NotebookClient(
+            nb,
+            timeout=timeout if timeout else -1,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(folder)}},
+            record_timing=False,
+        )
+        client.execute()
+    finally:
+        for key, value in env_before.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        elapsed = time.perf_counter() - t0
+    if injected:
+        del nb.cells[0]
+        for cell in nb.cells:  # number the notebook's own cells from 1 again
+            if cell.cell_type == "code" and cell.get("execution_count"):
+                cell.execution_count -= 1
+                for out in cell.get("outputs", []):
+                    if out.get("execution_count"):
+                        out["execution_count"] -= 1
+    return elapsed
+
+
+def stamp_run(nb, profile_name: str, backend: str | None, seconds: float) -> None:
+    """Note the stored run in ``nb``'s metadata (read by the syllabus, ``toolkit.course``): its profile,
+    backend, device and total time; drop widget state."""
+    nb.metadata.pop("widgets", None)
+    nb.metadata["dlwp_run"] = {
+        "profile": profile_name,
+        "backend": backend or os.environ.get("KERAS_BACKEND", "tensorflow"),
+        "device": "GPU" if shutil.which("nvidia-smi") else f"CPU ({os.cpu_count()} cores)",
+        "epoch_cap": os.environ.get(CAP_ENV) or None,
+        "seconds": round(seconds, 1),
+    }
+
 
 def run_notebook(
     path: Path,
@@ -61,55 +131,12 @@ def run_notebook(
     figures) but the file is left as it was.
     """
     import nbformat
-    from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    injected = bool(campaign or results_dir is not None)
-    if injected:
-        nb.cells.insert(0, nbformat.v4.new_code_cell(_settings_cell(results_dir, campaign)))
-    env_before = {k: os.environ.get(k) for k in (PROFILE_ENV, "KERAS_BACKEND", SEED_ENV, "MPLBACKEND")}
-    os.environ[PROFILE_ENV] = profile_name
-    # Stored outputs must show the plots: an inherited MPLBACKEND=Agg (as `make test` sets) would leave
-    # "<Figure ...>" text where readers expect a picture.
-    os.environ["MPLBACKEND"] = INLINE_BACKEND
-    if backend:
-        os.environ["KERAS_BACKEND"] = backend
-    if seed is not None:
-        os.environ[SEED_ENV] = str(seed)
-    t0 = time.perf_counter()
-    try:
-        client = NotebookClient(
-            nb,
-            timeout=timeout if timeout else -1,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(path.parent)}},
-            record_timing=False,
-        )
-        client.execute()
-    finally:
-        for key, value in env_before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        elapsed = time.perf_counter() - t0
-    if injected:
-        del nb.cells[0]
-        for cell in nb.cells:  # number the notebook's own cells from 1 again
-            if cell.cell_type == "code" and cell.get("execution_count"):
-                cell.execution_count -= 1
-                for out in cell.get("outputs", []):
-                    if out.get("execution_count"):
-                        out["execution_count"] -= 1
+    elapsed = execute_notebook(nb, path.parent, profile_name, timeout, backend,
+                               seed=seed, campaign=campaign, results_dir=results_dir)
     if save:
-        nb.metadata.pop("widgets", None)
-        nb.metadata["dlwp_run"] = {  # read by the syllabus (toolkit.course): the stored run's total time
-            "profile": profile_name,
-            "backend": backend or os.environ.get("KERAS_BACKEND", "tensorflow"),
-            "device": "GPU" if shutil.which("nvidia-smi") else f"CPU ({os.cpu_count()} cores)",
-            "epoch_cap": os.environ.get(CAP_ENV) or None,
-            "seconds": round(elapsed, 1),
-        }
+        stamp_run(nb, profile_name, backend, elapsed)
         nbformat.write(nb, path)
     return elapsed
 
