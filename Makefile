@@ -100,7 +100,7 @@ test-backends: setup setup-backends
 	  echo "== quick profile under KERAS_BACKEND=$$b, without TensorFlow: $$(echo $$todo | wc -w) notebook(s)"; \
 	  PYTHONPATH=$(CURDIR)/tests/without_tensorflow KERAS_BACKEND=$$b DLWP_OFFLINE=1 DLWP_PROFILE=quick MPLBACKEND=Agg \
 	    $(PY) -m pytest $(NBVAL_ARGS) -o junit_family=xunit1 --junitxml=build/nbval-$$b.xml $$todo; \
-	  $(PY) -m toolkit.backends stamp $$b --junit build/nbval-$$b.xml $$todo || status=1; \
+	  $(PY) -m toolkit.backends stamp --junit build/nbval-$$b.xml $$b $$todo || status=1; \
 	done; \
 	$(PY) -m toolkit.bands check || status=1; \
 	exit $$status

@@ -14,7 +14,7 @@ The keys of passing notebooks are committed in ``.ci/backends-verified.json``, s
 runs what the change touched and a change to ``utils/`` runs everything::
 
     python -m toolkit.backends stale jax notebooks/*.ipynb          # prints the ones to run
-    python -m toolkit.backends stamp jax --junit build/nbval-jax.xml  # records the ones that passed
+    python -m toolkit.backends stamp --junit build/nbval-jax.xml jax notebooks/*.ipynb  # records the ones that passed
 """
 
 from __future__ import annotations
