@@ -28,12 +28,16 @@ from pathlib import Path
 
 from . import REPO_ROOT
 
-__all__ = ["key", "stale", "stamp"]
+__all__ = ["PENDING", "key", "stale", "stamp"]
 
 STAMPS = REPO_ROOT / ".ci" / "backends-verified.json"
 LIBRARY = ("utils", "requirements.txt", "pyproject.toml", "setup.py", "tests/nbval_sanitize.cfg",
            "tests/without_tensorflow", "notebooks/conftest.py")
 MARKER = "# NBVAL_CHECK_OUTPUT"
+# Notebooks left out of the matrix on a backend, each with its reason ("<file name>": {backend: reason}).
+# `make test-backends` prints them; tests/test_toolkit_backends.py fails when one of them has passed there
+# at its current key (then it must leave this list), so the list cannot outlive its reason.
+PENDING: dict[str, dict[str, str]] = {}
 
 
 def _library_hash(root: Path = REPO_ROOT) -> str:
@@ -76,7 +80,11 @@ def stale(backend: str, paths: list[Path], stamps: Path = STAMPS, root: Path = R
     """The notebooks among ``paths`` that have not passed on ``backend`` at their current key."""
     done = _load(stamps).get(backend, {})
     library = _library_hash(root)
-    return [p for p in paths if done.get(Path(p).name) != key(p, library, root)]
+    for p in paths:
+        if backend in PENDING.get(Path(p).name, {}):
+            print(f"{backend}: left out {Path(p).name}: {PENDING[Path(p).name][backend]}", file=sys.stderr)
+    return [p for p in paths if backend not in PENDING.get(Path(p).name, {})
+            and done.get(Path(p).name) != key(p, library, root)]
 
 
 def _passed(junit: Path) -> tuple[set[str], set[str]]:
