@@ -204,3 +204,27 @@ def test_catalogue_section_is_checked(monkeypatch, tmp_path):
         monkeypatch.undo()
         weather._entries.cache_clear()
 
+
+
+def test_window_batches_cut_the_same_windows_as_keras_and_reshuffle_each_epoch():
+    from utils.pipelines import WindowBatches
+
+    rows = np.arange(60, dtype=np.float32).reshape(30, 2)
+    params = weather.WindowParams(sequence_length=4, sampling_rate=2, delay=3)
+    keras_x, keras_y = (np.asarray(t) for t in next(iter(weather.window_dataset(rows, 1, params, batch_size=100))))
+    ours = WindowBatches(rows, 1, params, batch_size=100)
+    x, y = ours[0]
+    np.testing.assert_array_equal(x, keras_x)
+    np.testing.assert_array_equal(y, keras_y)
+    newest_first, _ = WindowBatches(rows, 1, params, batch_size=100, reverse=True)[0]
+    np.testing.assert_array_equal(newest_first, keras_x[:, ::-1])
+    assert len(WindowBatches(rows, 1, params, batch_size=4)) == 6 and len(WindowBatches(rows, 1, params, 4, num_batches=2)) == 2
+    shuffled = WindowBatches(rows, 1, params, batch_size=100, shuffle=True, seed=7)
+    first = shuffled[0][1].copy()
+    shuffled.on_epoch_end()
+    second = shuffled[0][1]
+    assert sorted(first) == sorted(keras_y) and not np.array_equal(first, second)  # every window, a new order
+    again = WindowBatches(rows, 1, params, batch_size=100, shuffle=True, seed=7)
+    np.testing.assert_array_equal(again[0][1], first)  # reproducible from the seed
+    with pytest.raises(ValueError, match="too few"):
+        WindowBatches(rows[:9], 1, params)

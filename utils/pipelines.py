@@ -14,6 +14,9 @@ Both give the same batches per epoch, a fresh shuffle every epoch when asked, an
     train = batches(x_train, y_train, batch_size=32, shuffle=True, steps=100)
     model.fit(train, epochs=100, validation_data=batches(x_val, y_val, batch_size=32))
 
+For a time series, :class:`WindowBatches` cuts (window, target) batches out of the rows when Keras asks
+for them (chapter 6's weather windows, 6.3 and 6.4), on every backend.
+
 Augmentation belongs inside the model (Keras preprocessing layers), where every backend runs it
 on the accelerator.
 """
@@ -24,7 +27,7 @@ import math
 
 import numpy as np
 
-__all__ = ["ArrayBatches", "batches", "route"]
+__all__ = ["ArrayBatches", "WindowBatches", "batches", "route"]
 
 
 def route(backend: str | None = None) -> str:
@@ -123,3 +126,53 @@ def batches(x, y=None, batch_size: int = 32, *, shuffle: bool = False, steps: in
     if route(backend) == "tf.data":
         return _tf_batches(x, y, int(batch_size), shuffle, steps, seed)
     return ArrayBatches(x, y, batch_size, shuffle=shuffle, steps=steps, seed=seed)
+
+
+class WindowBatches(_keras_pydataset()):
+    """Batches of (window, target) cut from ``rows`` when Keras asks for them, on any backend.
+
+    Window ``i`` holds rows ``i, i + r, ..., i + (L - 1) r`` (``L = params.sequence_length``,
+    ``r = params.sampling_rate``; ``reverse=True`` puts the newest reading first), and its target is
+    column ``target`` ``params.delay`` rows after its last reading: the windows and targets of
+    ``keras.utils.timeseries_dataset_from_array`` (``utils.data.window_dataset``, TensorFlow only),
+    without storing a single window. ``num_batches`` keeps only the first batches of each epoch;
+    with ``shuffle`` every epoch draws a new order of the windows, reproducible from ``seed``
+    (default: the run's seed).
+    """
+
+    def __init__(self, rows: np.ndarray, target: int, params, batch_size: int = 128, *, shuffle: bool = False,
+                 reverse: bool = False, num_batches: int | None = None, seed: int | None = None):
+        from .seeding import default_seed
+
+        super().__init__()
+        span = (params.sequence_length - 1) * params.sampling_rate  # first reading to last, in rows
+        self.offsets = np.arange(0, span + 1, params.sampling_rate)  # the rows a window reads
+        if reverse:
+            self.offsets = self.offsets[::-1]
+        self.target_offset = span + params.delay
+        if len(rows) <= self.target_offset:
+            raise ValueError(f"{len(rows)} rows are too few for windows spanning {self.target_offset + 1} rows")
+        self.rows, self.target, self.batch_size, self.shuffle = rows, target, int(batch_size), shuffle
+        self.starts = np.arange(len(rows) - self.target_offset)  # the first row of every window
+        every_batch = math.ceil(len(self.starts) / self.batch_size)
+        self.length = every_batch if num_batches is None else min(int(num_batches), every_batch)
+        self.seed, self.epoch = default_seed() if seed is None else int(seed), 0
+        self.order = self._epoch_order()
+
+    def _epoch_order(self) -> np.ndarray:
+        if not self.shuffle:
+            return self.starts
+        return np.random.default_rng((self.seed, self.epoch)).permutation(self.starts)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index: int):
+        if not 0 <= index < len(self):
+            raise IndexError(f"batch {index} of {len(self)}")
+        first = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        return self.rows[first[:, None] + self.offsets], self.rows[first + self.target_offset, self.target]
+
+    def on_epoch_end(self) -> None:
+        self.epoch += 1
+        self.order = self._epoch_order()
