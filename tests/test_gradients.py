@@ -105,3 +105,33 @@ def test_weight_gradients_match_the_hand_formula_train_and_keep_dropout_moving(b
     assert float(last) < 0.6 * float(first)  # 60 optimizer steps on those gradients learn
     assert dropout_moves == "1"  # the dropout seed advanced (JAX: the scope's updates written back)
     assert dtype == "float64"  # float64 inputs are differentiated in float64 on every backend
+
+
+FLOAT64_PROBE = """
+import numpy as np, keras
+before = keras.backend.standardize_dtype(keras.ops.convert_to_tensor(np.zeros(1)).dtype)
+from utils.gradients import allow_float64
+message = allow_float64()
+after = keras.backend.standardize_dtype(keras.ops.convert_to_tensor(np.zeros(1)).dtype)
+print(before, after, message)
+"""
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_allow_float64_keeps_float64_arrays_float64(backend):
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed here (make setup-backends installs JAX)")
+    env = dict(os.environ, KERAS_BACKEND=backend)
+    done = subprocess.run([sys.executable, "-c", FLOAT64_PROBE], env=env, capture_output=True, text=True, check=True)
+    before, after, message = done.stdout.split(maxsplit=2)
+    assert after == "float64", message
+    # only JAX needed switching (it narrows float64 to float32 by default); the others say so
+    assert before == ("float32" if backend == "jax" else "float64")
+    assert ("64-bit mode is on" in message) == (backend == "jax")
+
+
+def test_allow_float64_refuses_an_unknown_backend():
+    from utils.gradients import allow_float64
+
+    with pytest.raises(ValueError, match="no gradients for backend"):
+        allow_float64(backend="numpy")

@@ -17,13 +17,19 @@ run on TensorFlow only; written with these two functions they run on TensorFlow,
 returns a scalar. The gradients come back as backend tensors of the same shapes
 (``keras.ops.convert_to_numpy`` turns them into NumPy). NumPy float64 arguments stay float64 on every
 backend (JAX computes them with its 64-bit mode switched on for the call only).
+
+Checks at float64 precision (a from-scratch backward pass against Keras) call :func:`allow_float64` once:
+JAX otherwise computes float64 arrays in float32. Even then, off TensorFlow Keras's rules for mixing
+number types (which follow JAX's 32-bit default) round some float64 operations to float32: the mean
+inside ``BinaryCrossentropy``, and on PyTorch some matrix products. Compare with float32 tolerances
+(about 1e-6) on JAX and PyTorch, float64 ones on TensorFlow.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-__all__ = ["value_and_grad", "value_and_weight_grads"]
+__all__ = ["allow_float64", "value_and_grad", "value_and_weight_grads"]
 
 
 def _backend(backend: str | None) -> str:
@@ -34,6 +40,23 @@ def _backend(backend: str | None) -> str:
 
 def _unknown(backend: str) -> ValueError:
     return ValueError(f"no gradients for backend {backend!r} (use tensorflow, jax or torch)")
+
+
+def allow_float64(backend: str | None = None) -> str:
+    """Let float64 arrays stay float64 on the active (or given) backend, and say what that took.
+
+    On JAX this switches its 64-bit mode on for the rest of the session (it is off by default, and JAX
+    then quietly computes float64 arrays in float32). TensorFlow and PyTorch keep float64 already.
+    """
+    backend = _backend(backend)
+    if backend == "jax":
+        import jax
+
+        jax.config.update("jax_enable_x64", True)
+        return "JAX's 64-bit mode is on: float64 stays float64"
+    if backend in ("tensorflow", "torch"):
+        return f"nothing to switch on: {backend} has float64 tensors already"
+    raise _unknown(backend)
 
 
 def value_and_grad(fn: Callable, *args, backend: str | None = None):
