@@ -41,7 +41,7 @@ def test_a_multi_seed_campaign_shows_its_first_run_and_the_spread():
     table = ledger.render_table(rows)
     line = next(x for x in table.splitlines() if "kfold_mae" in x)
     assert "2.76 ± 0.217 (2.62–3.01), 3 seeds" in line and "| no |" in line  # 2.384 lies outside 2.62-3.01
-    assert "42, 1, 2" in line and "| tensorflow |" in line
+    assert "42, 1, 2" in line and "| tensorflow, CPU (2 cores) |" in line  # the backend and the device that ran it
     assert "1 seed" in next(x for x in table.splitlines() if "| acc |" in x)
 
 

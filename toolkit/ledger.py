@@ -131,7 +131,7 @@ def spread(values: list[float]) -> dict[str, float]:
 def render_table(rows: list[dict]) -> str:
     lines = [
         "| Notebook | Figure | Book | Ours | Seeds: mean ± sd (min–max) | Book in seeds' range | Previous campaign "
-        "| Band | In band | Seed | Backend | Data | Date |",
+        "| Band | In band | Seed | Backend, device | Data | Date |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in latest_rows(rows):
@@ -163,7 +163,7 @@ def render_table(rows: list[dict]) -> str:
         shown_seeds = ", ".join(str(s) for s in seed_values(rows, r)) or str(r["seed"])
         lines.append(
             f"| {r['notebook']} | {label} | {fmt(r['book'])} | {ours} | {seeds} | {within} | {moved} | {band} | {ok} | "
-            f"{shown_seeds} | {r['backend']} | {data} | {r['date'][:10]} |"
+            f"{shown_seeds} | {r['backend']}, {r['device']} | {data} | {r['date'][:10]} |"
         )
     return "\n".join(lines)
 
