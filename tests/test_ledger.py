@@ -116,8 +116,9 @@ def test_a_shortened_training_is_held_to_the_capped_band_else_the_quick_one(run)
 def test_a_cap_belongs_to_the_figure_it_shortened(run):
     """Two figures in one run, one from a training the cap shortened, one from a training it did not."""
     run.caps.append((100, 30))
-    run.check(val_acc=0.75, imdb_test_accuracy=0.88,
-              epochs={"val_acc": profile.Epochs(30, asked=100), "imdb_test_accuracy": profile.Epochs(30, asked=30)})
+    shown = run.check(val_acc=0.75, imdb_test_accuracy=0.88,
+                      epochs={"val_acc": profile.Epochs(30, asked=100), "imdb_test_accuracy": profile.Epochs(30, asked=30)})
+    assert shown is None  # nothing for a notebook's closing cell to display beside the printed table
     capped, uncapped = rows(run)
     assert capped["band_name"] == "capped" and capped["epoch_cap"] == 30 and capped["band"] == [0.7, 0.8]
     assert uncapped["band_name"] == "full" and "epoch_cap" not in uncapped and uncapped["band"] == [0.87, 0.90]

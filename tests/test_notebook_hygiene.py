@@ -18,8 +18,8 @@ SECTIONS = [course.section_of(p) for p in NOTEBOOKS]
 # stored run has not executed yet: the re-run campaign (#27) runs each notebook top to bottom once.
 RERUN_PENDING = {
     "2.2", "3.7", "4.4", "4.6", "5.2", "5.3", "5.4", "6.1a", "6.1b",
-    "6.2", "6.3", "6.4", "7.1", "7.2", "7.3", "8.1", "8.2", "8.3", "8.4", "8.5", "S1.1", "S1.3",
-    "S2.1", "S2.3", "S2.4", "S2.6",
+    "6.2", "6.3", "6.4", "7.1", "7.2", "7.3", "8.1", "8.3", "8.4", "8.5", "S1.1", "S1.3",
+    "S2.3", "S2.4", "S2.6",
 }
 RERUN_REASON = "its closing run.check cell (#25) awaits the re-run campaign (#27)"
 _AGG = "its stored run predates the runner's inline backend (MPLBACKEND=Agg kept no picture); re-run in #27"
@@ -124,6 +124,8 @@ def test_conventions(nb):
     assert re.search(r"^import utils$", code[0].source, re.M) and "utils.start(" in code[0].source
     everything = "\n".join(c.source for c in code)
     assert re.search(r"\.check\(", code[-1].source), "the last code cell records the figures: run.check(...)"
+    shown = [o for o in code[-1].get("outputs", []) if o.output_type == "execute_result"]
+    assert not shown, "the closing run.check cell shows its printed table only, not a returned value"
     for banned in ("sys.path", "os.environ", "getenv", '"CI"', "'CI'"):
         assert banned not in everything, f"notebooks must not use {banned}"
     assert "What this run measured" in "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")

@@ -56,15 +56,16 @@ class Run:
     def elapsed(self) -> float:
         return time.perf_counter() - self.started
 
-    def check(self, substitute: str | None = None, epochs=None, **figures: float | None) -> list[dict]:
+    def check(self, substitute: str | None = None, epochs=None, **figures: float | None) -> None:
         """Record ``figures`` (name=value), print them beside the book's, fail if any is outside its band.
 
         The bands are declared in ``notebooks/figures/<section>.toml`` (see :mod:`utils.ledger`);
-        ``epochs`` names the training behind them when ``DLWP_EPOCH_CAP`` may shorten it.
+        ``epochs`` names the training behind them when ``DLWP_EPOCH_CAP`` may shorten it. Returns nothing,
+        so that a notebook's closing cell shows the printed table only (the rows are in the ledger).
         """
         from .ledger import check
 
-        return check(self, figures, substitute=substitute, epochs=epochs)
+        check(self, figures, substitute=substitute, epochs=epochs)
 
 
 _CURRENT: Run | None = None
