@@ -189,7 +189,7 @@ def _run_at_top_level(source: str) -> str:
     """A cell's code without its function and class definitions: a cell that only defines a plotting
     helper draws nothing when it runs (7.1's plot_model wrapper)."""
     try:
-        tree = ast.parse("\n".join(l for l in source.splitlines() if not l.lstrip().startswith(("%", "!"))))
+        tree = ast.parse("\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))))
     except SyntaxError:
         return source
     defs = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

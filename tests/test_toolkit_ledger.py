@@ -127,3 +127,37 @@ def test_a_new_campaign_shows_what_moved_since_the_previous_one():
     assert "| yes |" in line  # 2.384 now lies in the seeds' range 2.3-2.5
     acc_line = next(x for x in table.splitlines() if "| acc |" in x)
     assert acc_line.count("| – |") >= 2  # no previous campaign
+
+
+def test_rows_show_todays_declared_words_but_keep_a_runs_own_description(monkeypatch):
+    """8.1's stored run once said "(2-core CPU)" for a GPU run and "the stored run is capped" for a
+    60-epoch run: words the declaration has since corrected. The report takes the declaration's words
+    where the row only carried its declaration's, and keeps a description the run wrote itself."""
+    from utils.ledger import declared
+
+    fig = declared("8.1")
+    predict, divergence = fig["sampling_ms_per_char_predict"], fig["char_lstm_late_divergence_loss"]
+    before = _row("8.1", "sampling_ms_per_char_predict", 3.2, "2026-12-04T17:00:00+00:00",
+                  description=predict.description + " (2-core CPU)")
+    unavailable = _row("8.1", "char_lstm_late_divergence_loss", None, "2026-12-04T17:00:00+00:00",
+                       unavailable="needs the book's 60 epochs; the stored run is capped")
+    own = _row("8.1", "sampling_ms_per_char_compiled", 2.3, "2026-12-06T01:00:00+00:00",
+               description="words this run wrote itself")
+    declared_then = {"2026-12-04T17:00:00+00:00": None,  # no declaration yet: the notebook wrote the words
+                     "2026-12-06T01:00:00+00:00": {"sampling_ms_per_char_compiled": {"description": "declared then"}}}
+    monkeypatch.setattr(ledger, "_declaration_at", lambda notebook, date, root=None: declared_then[date])
+    shown = {r["name"]: r for r in ledger.worded_now([before, unavailable, own])}
+    assert shown["sampling_ms_per_char_predict"]["description"] == predict.description
+    assert shown["char_lstm_late_divergence_loss"]["unavailable"] == f"needs {divergence.needs}"
+    assert shown["sampling_ms_per_char_compiled"]["description"] == "words this run wrote itself"
+    assert shown["sampling_ms_per_char_predict"]["value"] == 3.2 and before["description"].endswith("(2-core CPU)")
+    # a row that carried the declaration of its day takes today's wording
+    declared_then["2026-12-06T01:00:00+00:00"] = {"sampling_ms_per_char_compiled": {"description": "words this run wrote itself"}}
+    assert ledger.worded_now([own])[0]["description"] == fig["sampling_ms_per_char_compiled"].description
+
+
+def test_a_declaration_is_read_as_committed_at_a_date():
+    if ledger._declaration_at("8.1", "2026-12-05T14:00:00+00:00") is None:
+        pytest.skip("no git history here (an export or a shallow clone)")
+    assert ledger._declaration_at("8.1", "2026-12-01T00:00:00+00:00") is None  # before 8.1.toml existed
+    assert "sampling_ms_per_char_predict" in ledger._declaration_at("8.1", "2026-12-05T14:00:00+00:00")

@@ -88,11 +88,11 @@ def full_runs(rows: list[dict], gpu: bool = False) -> dict[str, dict]:
     """Per notebook, from the ledger rows of its latest run on a CPU (or, with ``gpu``, on a GPU):
     wall seconds (the last figure's ``wall_time_s``), device, epoch cap, the data sources it used and
     what it lacked."""
-    from .ledger import latest_rows
+    from .ledger import latest_rows, worded_now
 
     runs: dict[str, dict] = {}
     rows = [r for r in rows if ("GPU" in str(r.get("device", ""))) == gpu]
-    for row in latest_rows(rows):
+    for row in worded_now(latest_rows(rows)):
         run = runs.setdefault(row["notebook"], {"seconds": 0.0, "devices": set(), "epoch_cap": None,
                                                 "data": {}, "needs": []})
         run["seconds"] = max(run["seconds"], float(row.get("wall_time_s") or 0.0))

@@ -27,7 +27,7 @@ from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR
 
 __all__ = [
     "fmt", "latest_rows", "migrate_rows", "read_rows", "render_table", "section_key", "seed_values",
-    "shown_runs", "spread", "stored_run", "write_report",
+    "shown_runs", "spread", "stored_run", "worded_now", "write_report",
 ]
 
 SCHEMA = 2
@@ -85,6 +85,58 @@ def latest_rows(rows: list[dict]) -> list[dict]:
     return sorted(latest.values(), key=lambda r: (section_key(r["notebook"]), order[(r["notebook"], r["name"])]))
 
 
+def _declaration_at(notebook: str, date: str, root: Path = REPO_ROOT) -> dict | None:
+    """``notebook``'s figure declaration as committed at ``date`` (ISO), read from git; ``None`` where
+    git or the history cannot say (an export without .git, a shallow clone)."""
+    import subprocess
+    import tomllib
+
+    from utils.ledger import figures_path
+
+    rel = figures_path(notebook).relative_to(root).as_posix()
+    try:
+        commit = subprocess.run(["git", "log", "-1", "--format=%H", f"--before={date}", "--", rel], cwd=root,
+                                capture_output=True, text=True, check=True).stdout.strip()
+        if not commit:
+            return None
+        text = subprocess.run(["git", "show", f"{commit}:{rel}"], cwd=root, capture_output=True, text=True,
+                              check=True).stdout
+        return tomllib.loads(text)
+    except (OSError, subprocess.CalledProcessError, ValueError):
+        return None
+
+
+def worded_now(rows: list[dict], root: Path = REPO_ROOT) -> list[dict]:
+    """``rows`` (copies) in the words of today's declarations: a row that only carried its declaration's
+    description or ``needs`` when it ran shows the declaration's current wording, so correcting a
+    declaration's words corrects the report and the syllabus without re-training; a description the run
+    wrote itself (``record(description=...)``), the value, band and everything measured stay as recorded."""
+    from utils.ledger import declared
+
+    now: dict[str, dict] = {}
+    then: dict[tuple[str, str], dict | None] = {}
+    out = []
+    for row in rows:
+        row = dict(row)
+        if row["notebook"] not in now:
+            try:
+                now[row["notebook"]] = declared(row["notebook"])
+            except (FileNotFoundError, ValueError):
+                now[row["notebook"]] = {}
+        fig = now[row["notebook"]].get(row["name"])
+        if fig is not None and row.get("unavailable") and fig.needs:
+            row["unavailable"] = f"needs {fig.needs}"  # the reason is always the declaration's (utils.ledger.record)
+        if fig is not None and row.get("description") != fig.description:
+            at = (row["notebook"], row["date"])
+            if at not in then:
+                then[at] = _declaration_at(row["notebook"], row["date"], root)
+            old = None if then[at] is None else then[at].get(row["name"])
+            if old is None or old.get("description") == row.get("description"):
+                row["description"] = fig.description
+        out.append(row)
+    return out
+
+
 def seed_values(rows: list[dict], shown: dict) -> dict[int, float]:
     """seed -> the figure of row ``shown`` in each seed's latest run of the same campaign."""
     out: dict[int, float] = {}
@@ -134,7 +186,7 @@ def render_table(rows: list[dict]) -> str:
         "| Band | In band | Seed | Backend, device | Data | Date |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in latest_rows(rows):
+    for r in worded_now(latest_rows(rows)):
         label = (r["description"] or r["name"]).replace("|", "\\|")  # a pipe would split the cell
         seeds, within, moved = "–", "–", "–"
         if r.get("unavailable"):
