@@ -28,6 +28,22 @@ import time
 MODELS = ("convnet", "dense", "lstm")
 
 
+def augmented_convnet():
+    """5.2's augmented convnet, uncompiled (``notebook_step.py`` times the same network)."""
+    import keras
+    from keras import layers
+
+    convs = []
+    for filters in (32, 64, 128, 128):
+        convs += [layers.Conv2D(filters, 3, activation="relu"), layers.MaxPooling2D(2)]
+    return keras.Sequential([
+        keras.Input((150, 150, 3)),
+        layers.RandomRotation(40 / 360, fill_mode="nearest"), layers.RandomTranslation(0.2, 0.2, fill_mode="nearest"),
+        layers.RandomZoom(0.2, fill_mode="nearest"), layers.RandomFlip("horizontal"),
+        layers.Rescaling(1 / 255), *convs, layers.Flatten(), layers.Dropout(0.5),
+        layers.Dense(512, activation="relu"), layers.Dense(1, activation="sigmoid")])
+
+
 def _model(kind: str):
     import keras
     import numpy as np
@@ -35,15 +51,7 @@ def _model(kind: str):
 
     rng = np.random.default_rng(0)
     if kind == "convnet":
-        convs = []
-        for filters in (32, 64, 128, 128):
-            convs += [layers.Conv2D(filters, 3, activation="relu"), layers.MaxPooling2D(2)]
-        model = keras.Sequential([
-            keras.Input((150, 150, 3)),
-            layers.RandomRotation(40 / 360, fill_mode="nearest"), layers.RandomTranslation(0.2, 0.2, fill_mode="nearest"),
-            layers.RandomZoom(0.2, fill_mode="nearest"), layers.RandomFlip("horizontal"),
-            layers.Rescaling(1 / 255), *convs, layers.Flatten(), layers.Dropout(0.5),
-            layers.Dense(512, activation="relu"), layers.Dense(1, activation="sigmoid")])
+        model = augmented_convnet()
         batch, x = 32, lambda n: rng.integers(0, 256, (n, 150, 150, 3), dtype=np.uint8).astype("float32")
     elif kind == "dense":
         model = keras.Sequential([keras.Input((10_000,)), layers.Dense(16, activation="relu"),

@@ -15,26 +15,23 @@ from pathlib import Path
 
 os.environ.setdefault("DLWP_PROFILE", "full")
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the checkout, for utils
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmark.py beside this file
 
-import keras  # noqa: E402  (after utils' environment, which the next import sets first)
-from keras import layers  # noqa: E402
-
+# utils first: it sets TensorFlow's environment (TF_ENABLE_ONEDNN_OPTS included) before Keras loads TensorFlow.
+# isort: off
+import utils  # noqa: E402, F401
+import keras  # noqa: E402
 from utils import data  # noqa: E402
 from utils.pipelines import batches  # noqa: E402
+
+import benchmark  # noqa: E402
+# isort: on
 
 STEPS = 20
 
 
 def augmented_convnet() -> keras.Model:
-    convs = []
-    for filters in (32, 64, 128, 128):
-        convs += [layers.Conv2D(filters, 3, activation="relu"), layers.MaxPooling2D(2)]
-    model = keras.Sequential([
-        keras.Input((150, 150, 3)),
-        layers.RandomRotation(40 / 360, fill_mode="nearest"), layers.RandomTranslation(0.2, 0.2, fill_mode="nearest"),
-        layers.RandomZoom(0.2, fill_mode="nearest"), layers.RandomFlip("horizontal"),
-        layers.Rescaling(1 / 255), *convs, layers.Flatten(), layers.Dropout(0.5),
-        layers.Dense(512, activation="relu"), layers.Dense(1, activation="sigmoid")])
+    model = benchmark.augmented_convnet()  # the network the side-by-side benchmark times
     model.compile(optimizer=keras.optimizers.RMSprop(1e-4), loss="binary_crossentropy", metrics=["accuracy"])
     return model
 
