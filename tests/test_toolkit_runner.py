@@ -114,3 +114,31 @@ def test_seeds_before_the_notebooks_stop_at_the_first_path(monkeypatch, tmp_path
 
     with pytest.raises(SystemExit):
         notebooks.main(["run", "--seeds", "a.ipynb"])  # no seed given
+
+
+AVX2_CPUINFO = ("processor\t: 0\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 fma\n\n"
+                "processor\t: 1\nmodel name\t: AMD EPYC\nflags\t\t: fpu sse2 avx avx2 fma\n")
+AVX512_CPUINFO = ("model name\t: Intel(R) Xeon(R) Platinum 8480+\n"
+                  "flags\t\t: avx2 avx512f avx512bw avx512_bf16 amx_bf16 amx_tile\n")
+
+
+def test_the_stored_run_names_the_cpu_and_its_widest_vector_unit():
+    # run times differ about twofold between an AVX2 and an AVX-512 machine, so the stamp says which ran
+    assert notebooks.cpu_words(AVX2_CPUINFO, 2) == "CPU (2 cores, AMD EPYC, AVX2)"
+    assert notebooks.cpu_words(AVX512_CPUINFO, 2) == "CPU (2 cores, Intel(R) Xeon(R) Platinum 8480+, AVX-512 bf16 AMX)"
+    assert notebooks.cpu_words(AVX2_CPUINFO, 2, onednn=True) == "CPU (2 cores, AMD EPYC, AVX2, oneDNN on)"
+    assert notebooks.cpu_words("", 4) == "CPU (4 cores)"  # no /proc/cpuinfo: the core count alone
+
+
+def test_the_stamp_says_onednn_only_for_a_tensorflow_run_that_turned_it_on(monkeypatch):
+    monkeypatch.setattr(notebooks.shutil, "which", lambda name: None)  # no nvidia-smi: a CPU run
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "1")
+    nb = nbformat.v4.new_notebook()
+    notebooks.stamp_run(nb, "full", "tensorflow", 12.0)
+    assert nb.metadata["dlwp_run"]["device"].startswith("CPU (")
+    assert "oneDNN on" in nb.metadata["dlwp_run"]["device"]
+    notebooks.stamp_run(nb, "full", "jax", 12.0)
+    assert "oneDNN" not in nb.metadata["dlwp_run"]["device"]
+    monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
+    notebooks.stamp_run(nb, "full", "tensorflow", 12.0)
+    assert "oneDNN" not in nb.metadata["dlwp_run"]["device"]

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import EVIDENCE_DIR, REPO_ROOT
 
-__all__ = ["execute_notebook", "from_script", "run_notebook", "stamp_run"]
+__all__ = ["cpu_words", "execute_notebook", "from_script", "run_notebook", "stamp_run"]
 
 PROFILE_ENV, SEED_ENV, CAP_ENV = "DLWP_PROFILE", "DLWP_SEED", "DLWP_EPOCH_CAP"  # utils.profile, utils.seeding
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -99,14 +99,48 @@ def execute_notebook(
     return elapsed
 
 
+def cpu_words(cpuinfo: str, cores: int | None, onednn: bool = False) -> str:
+    """The CPU a run used, in words, from the text of ``/proc/cpuinfo``: "CPU (2 cores, AMD EPYC, AVX2)".
+
+    Stored run times differ about twofold between machines that differ in their widest vector unit
+    (``results/evidence/onednn/``), so the model and that unit (AVX-512, with bf16 and AMX where
+    present, or AVX2) go with the time; ``onednn`` adds "oneDNN on" for a TensorFlow run that turned
+    TensorFlow's oneDNN kernels on (``utils`` leaves them off by default). Unknown parts are left out."""
+    model, flags = "", set()
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "model name" and not model:
+            model = " ".join(value.split())
+        elif key.strip() == "flags" and not flags:
+            flags = set(value.split())
+    if "avx512f" in flags:
+        isa = " ".join(["AVX-512"] + ["bf16"] * ("avx512_bf16" in flags) + ["AMX"] * ("amx_tile" in flags))
+    else:
+        isa = "AVX2" if "avx2" in flags else ""
+    parts = [f"{cores} cores" if cores else "", model, isa, "oneDNN on" if onednn else ""]
+    return "CPU (" + ", ".join(p for p in parts if p) + ")"
+
+
+def _device_words(backend: str) -> str:
+    if shutil.which("nvidia-smi"):
+        return "GPU"
+    try:
+        cpuinfo = Path("/proc/cpuinfo").read_text()
+    except OSError:  # not Linux: the core count alone
+        cpuinfo = ""
+    onednn = backend == "tensorflow" and os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "1"
+    return cpu_words(cpuinfo, os.cpu_count(), onednn)
+
+
 def stamp_run(nb, profile_name: str, backend: str | None, seconds: float) -> None:
     """Note the stored run in ``nb``'s metadata (read by the syllabus, ``toolkit.course``): its profile,
-    backend, device and total time; drop widget state."""
+    backend, device (for a CPU, :func:`cpu_words`) and total time; drop widget state."""
+    backend = backend or os.environ.get("KERAS_BACKEND", "tensorflow")
     nb.metadata.pop("widgets", None)
     nb.metadata["dlwp_run"] = {
         "profile": profile_name,
-        "backend": backend or os.environ.get("KERAS_BACKEND", "tensorflow"),
-        "device": "GPU" if shutil.which("nvidia-smi") else f"CPU ({os.cpu_count()} cores)",
+        "backend": backend,
+        "device": _device_words(backend),
         "epoch_cap": os.environ.get(CAP_ENV) or None,
         "seconds": round(seconds, 1),
     }
