@@ -102,8 +102,8 @@ def execute_notebook(
 def cpu_words(cpuinfo: str, cores: int | None, onednn: bool = False) -> str:
     """The CPU a run used, in words, from the text of ``/proc/cpuinfo``: "CPU (2 cores, AMD EPYC, AVX2)".
 
-    Stored run times differ about twofold between machines that differ in their widest vector unit
-    (``results/evidence/onednn/``), so the model and that unit (AVX-512, with bf16 and AMX where
+    5.2's training step measured 1.4 to 2.6 times slower on one session's AVX2 CPU than on another's
+    AVX-512 one (``results/evidence/onednn/``), so the model and that unit (AVX-512, with bf16 and AMX where
     present, or AVX2) go with the time; ``onednn`` adds "oneDNN on" for a TensorFlow run that turned
     TensorFlow's oneDNN kernels on (``utils`` leaves them off by default). Unknown parts are left out."""
     model, flags = "", set()
