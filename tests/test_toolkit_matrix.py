@@ -11,7 +11,7 @@ import pytest
 
 from toolkit import REPO_ROOT, matrix
 
-pytest.importorskip("distributed", reason="needs dask[distributed] (make setup-backends)")
+NEEDS_DASK = "needs dask[distributed] (make setup-backends)"
 
 GOOD = REPO_ROOT / "notebooks" / "06.1a-one-hot-encoding-of-words-and-characters.ipynb"  # about 6 s quick
 
@@ -23,6 +23,7 @@ def _status() -> set[str]:
 
 
 def test_two_workers_keep_the_good_jobs_rows_and_bring_back_the_failure(tmp_path, capsys):
+    pytest.importorskip("distributed", reason=NEEDS_DASK)
     folder = tmp_path / "notebooks"  # the failing notebook lives outside the checkout
     folder.mkdir()
     bad = folder / "99.9-fails.ipynb"
@@ -65,3 +66,16 @@ def test_rows_go_to_the_ledger_with_the_stored_campaign_last_and_distinct_runs()
     order = matrix.ledger_order(jobs, results, ["tensorflow", "jax"], [42, 1])
     assert [(r["backend"], r["seed"]) for r in order] == [("jax", 42), ("jax", 1), ("tensorflow", 42), ("tensorflow", 1)]
     assert [r["run"] for r in order] == ["T0", "T0#2", "T0#3", "T0#4"]  # same start second, still four runs
+
+
+def test_a_failed_stored_job_sends_its_campaign_to_the_evidence_file():
+    stored = matrix.Job("x.ipynb", "notebooks", "{}", "quick", 42, "tensorflow", "c-tensorflow", save=True, commit=None)
+    jobs = [stored, _job(1, "tensorflow"), _job(42, "jax")]  # the first two share the stored campaign
+    rows = [{"campaign": j.campaign, "seed": j.seed} for j in jobs]
+    passed = [matrix.JobResult(), matrix.JobResult(), matrix.JobResult()]
+    assert matrix.split_failed_stored(jobs, passed, rows) == (rows, [])
+    failed = [matrix.JobResult(error="AssertionError: outside its band"), matrix.JobResult(), matrix.JobResult()]
+    kept, aside = matrix.split_failed_stored(jobs, failed, rows)
+    assert kept == [rows[2]] and aside == rows[:2]  # the stored campaign, its passing seed included
+    lost_other = [matrix.JobResult(), matrix.JobResult(), matrix.JobResult(error="KilledWorker")]
+    assert matrix.split_failed_stored(jobs, lost_other, rows) == (rows, [])  # a job that stores nothing

@@ -142,3 +142,49 @@ def test_the_stamp_says_onednn_only_for_a_tensorflow_run_that_turned_it_on(monke
     monkeypatch.setenv("TF_ENABLE_ONEDNN_OPTS", "0")
     notebooks.stamp_run(nb, "full", "tensorflow", 12.0)
     assert "oneDNN" not in nb.metadata["dlwp_run"]["device"]
+
+
+FAILS_UNDER_SEED = (  # writes a ledger row as utils.ledger does, then fails under the seed named in the file
+    "import json, os, pathlib, utils.session\n"
+    "s = utils.session._SETTINGS\n"
+    "row = {'schema': 2, 'notebook': 'S9.9', 'name': 'acc', 'value': 0.5, 'seed': int(os.environ['DLWP_SEED']),\n"
+    "       'run': 'R' + os.environ['DLWP_SEED'], 'campaign': s['campaign'], 'profile': 'quick'}\n"
+    "with open(pathlib.Path(s['results_dir']) / 'quick.jsonl', 'a') as fh:\n"
+    "    fh.write(json.dumps(row) + '\\n')\n"
+    "assert os.environ['DLWP_SEED'] != pathlib.Path('failing-seed').read_text(), 'a figure outside its band'")
+
+
+def test_a_failed_run_to_store_sets_its_campaign_aside_as_evidence(tmp_path, monkeypatch):
+    import json
+
+    results, evidence = tmp_path / "results", tmp_path / "results" / "evidence"
+    results.mkdir()
+    monkeypatch.setattr(notebooks, "RESULTS_DIR", results)
+    monkeypatch.setattr(notebooks, "EVIDENCE_DIR", evidence)
+    old = {"schema": 2, "notebook": "S9.9", "name": "acc", "value": 0.9, "seed": 42, "run": "R", "campaign": "C"}
+    (results / "quick.jsonl").write_text(json.dumps(old) + "\n")
+    path = tmp_path / "S9.9-probe.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(FAILS_UNDER_SEED)])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+    before = path.read_text()
+
+    def ledger(folder):
+        file = folder / "quick.jsonl"
+        return [json.loads(line) for line in file.read_text().splitlines()] if file.exists() else []
+
+    # The run to store (seed 7) fails: the notebook is untouched and the whole campaign, the seed that
+    # passed included, leaves the ledger for the evidence file; the old stored run is still the one shown.
+    (tmp_path / "failing-seed").write_text("7")
+    assert notebooks.main(["run", "--profile", "quick", "--seeds", "7", "8", str(path)]) == 1
+    assert path.read_text() == before
+    assert ledger(results) == [old]
+    aside = ledger(evidence)
+    assert [r["seed"] for r in aside] == [7, 8] and len({r["campaign"] for r in aside}) == 1
+
+    # An added seed that fails is part of the stored run's spread: its rows stay where the report sees them.
+    (tmp_path / "failing-seed").write_text("8")
+    assert notebooks.main(["run", "--profile", "quick", "--seeds", "7", "8", str(path)]) == 1
+    assert path.read_text() != before  # seed 7 passed and was stored
+    assert [r["seed"] for r in ledger(results)] == [42, 7, 8]
+    assert len(ledger(evidence)) == 2

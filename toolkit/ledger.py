@@ -27,7 +27,7 @@ from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR
 
 __all__ = [
     "fmt", "latest_rows", "migrate_rows", "read_rows", "render_table", "section_key", "seed_values",
-    "shown_runs", "spread", "stored_run", "worded_now", "write_report",
+    "set_aside", "shown_runs", "spread", "stored_run", "worded_now", "write_report",
 ]
 
 SCHEMA = 2
@@ -48,6 +48,35 @@ def read_rows(profile_name: str = "full", directory: Path | None = None) -> list
                                      "run `python -m toolkit.ledger migrate`")
                 rows.append(row)
     return rows
+
+
+def set_aside(profile_name: str, campaign: str, directory: Path | None = None,
+              evidence_dir: Path | None = None) -> int:
+    """Move the rows of ``campaign`` from ``<directory>/<profile>.jsonl`` (``results/``) to the evidence
+    file ``<evidence_dir>/<profile>.jsonl`` (``results/evidence/``); return how many moved.
+
+    The runner calls this when a run that was to be stored fails (a figure outside its band, a cell
+    error): its notebook keeps the previous outputs, so the report must keep showing the previous
+    campaign, and "previous campaign" must not become the failed one. The rows stay as evidence for
+    the bands, byte for byte; the other rows keep their order."""
+    source = (directory or RESULTS_DIR) / f"{profile_name}.jsonl"
+    if not campaign or not source.exists():
+        return 0
+    kept, moved = [], []
+    for line in source.read_text(encoding="utf-8").splitlines(keepends=True):
+        if line.strip() and json.loads(line).get("campaign") == campaign:
+            moved.append(line if line.endswith("\n") else line + "\n")
+        else:
+            kept.append(line)
+    if moved:
+        dest = (evidence_dir or EVIDENCE_DIR) / f"{profile_name}.jsonl"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with open(dest, "a", encoding="utf-8") as fh:
+            fh.writelines(moved)
+        partial = source.with_name(source.name + ".part")
+        partial.write_text("".join(kept), encoding="utf-8")
+        partial.replace(source)
+    return len(moved)
 
 
 def section_key(notebook: str) -> tuple:

@@ -46,7 +46,7 @@ from pathlib import Path
 
 from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR
 
-__all__ = ["Job", "JobResult", "checkout_commit", "ledger_order", "main", "run_job", "run_matrix"]
+__all__ = ["Job", "JobResult", "checkout_commit", "ledger_order", "main", "run_job", "run_matrix", "split_failed_stored"]
 
 BACKENDS = ("tensorflow", "jax", "torch")
 GPU = {"GPU": 1}  # the worker resource a --gpu job asks for (`dask worker ... --resources GPU=1`)
@@ -171,6 +171,14 @@ def ledger_order(jobs: list[Job], results: list[JobResult], backends: list[str],
     return out
 
 
+def split_failed_stored(jobs: list[Job], results: list[JobResult], rows: list[dict]) -> tuple[list[dict], list[dict]]:
+    """``rows`` as (for the ledger, for the evidence file): when the job that was to store its notebook
+    failed, the notebook keeps its old outputs, so its campaign's rows are evidence for the bands and
+    must not become the campaign the report shows (as ``toolkit.runner`` does with ``ledger.set_aside``)."""
+    failed = {job.campaign for job, result in zip(jobs, results, strict=True) if job.save and result.error}
+    return [r for r in rows if r["campaign"] not in failed], [r for r in rows if r["campaign"] in failed]
+
+
 def _write_rows(rows: list[dict], directory: Path) -> None:
     for row in rows:
         out = directory / f"{row['profile']}.jsonl"
@@ -268,8 +276,14 @@ def run_matrix(
             pending[owner[i]] -= 1
             if not pending[owner[i]]:  # the notebook's jobs are done: its rows go to the ledger together
                 mine = [k for k in range(len(jobs)) if owner[k] == owner[i]]
-                _write_rows(ledger_order([jobs[k] for k in mine], [results[k] for k in mine], backends, seeds),
-                            directory)
+                kept, aside = split_failed_stored([jobs[k] for k in mine], [results[k] for k in mine],
+                                                  ledger_order([jobs[k] for k in mine], [results[k] for k in mine],
+                                                               backends, seeds))
+                _write_rows(kept, directory)
+                if aside:
+                    _write_rows(aside, EVIDENCE_DIR)
+                    print(f"the run to store failed: its campaign's {len(aside)} row(s) went to "
+                          f"{_shown(EVIDENCE_DIR / f'{profile_name}.jsonl')}", flush=True)
     finally:
         client.close()
         if cluster is not None:

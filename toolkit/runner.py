@@ -10,7 +10,8 @@ a notebook's committed outputs after editing it::
 The kernel gets the user-facing settings as environment variables (``DLWP_PROFILE``,
 ``DLWP_SEED``, ``KERAS_BACKEND``); where the rows go and which multi-seed campaign the run joins
 reach it as arguments of ``utils.session.configure``, in a cell run before the notebook's own and
-never saved.
+never saved. When the run to store fails, the notebook keeps its old outputs and the failed
+campaign's ledger rows go to ``results/evidence/`` (:func:`toolkit.ledger.set_aside`).
 
 ``from-script`` turns a "percent" script (cells separated by ``# %%`` lines,
 ``# %% [markdown]`` for prose whose lines start with ``# ``) into a notebook
@@ -26,7 +27,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import EVIDENCE_DIR, REPO_ROOT
+from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR
 
 __all__ = ["cpu_words", "execute_notebook", "from_script", "run_notebook", "stamp_run"]
 
@@ -206,6 +207,10 @@ def from_script(src: Path, dest: Path) -> None:
     nbformat.write(nb, dest)
 
 
+def _shown(path: Path) -> Path:
+    return path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m toolkit.runner")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -254,24 +259,27 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--evidence runs are their own record; give --seeds, not --add-seeds")
     if args.evidence and args.results_dir:
         parser.error("--evidence writes to results/evidence/; give --results-dir only for a trial run")
-    results_dir = EVIDENCE_DIR if args.evidence else args.results_dir
+    # A stored run's rows go to results/ (named, so that a failed one can be found and set aside).
+    results_dir = EVIDENCE_DIR if args.evidence else args.results_dir or RESULTS_DIR
+    storing = not (args.add_seeds or args.evidence or args.results_dir)
     failed = []
     timings = []
     seeds = args.add_seeds or args.seeds or [None]
     for path in args.paths:
         shown = path.resolve().relative_to(REPO_ROOT) if path.resolve().is_relative_to(REPO_ROOT) else path
-        campaign = time.strftime("%Y%m%dT%H%M%S") + f"-{path.stem[:12]}" if args.seeds else ""
+        campaign = time.strftime("%Y%m%dT%H%M%S") + f"-{path.stem[:12]}" if args.seeds or storing else ""
         if args.add_seeds:
             from . import course, ledger
 
             section = course.section_of(path)
-            stored = ledger.stored_run(ledger.read_rows(args.profile, args.results_dir), section)
+            stored = ledger.stored_run(ledger.read_rows(args.profile, results_dir), section)
             if stored is None:
                 failed.append(f"{shown} (no stored {args.profile} run of {section} in the ledger to add seeds to)")
                 continue
             campaign = stored["campaign"]  # the added seeds join the stored run's campaign
+        stored_failed = False
         for i, seed in enumerate(seeds):
-            stored_here = i == 0 and not args.add_seeds and not args.evidence and not args.results_dir
+            stored_here = i == 0 and storing
             label = f"{shown}" + (f" (seed {seed}{', outputs stored' if stored_here else ''})" if seed is not None else "")
             print(f"[{args.profile}] {label} ...", flush=True)
             try:
@@ -279,10 +287,17 @@ def main(argv: list[str] | None = None) -> int:
                                        seed=seed, campaign=campaign, results_dir=results_dir, save=stored_here)
             except Exception as exc:  # keep going; report at the end
                 failed.append(label)
+                stored_failed = stored_failed or stored_here
                 print(f"    FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
                 continue
             timings.append((label, seconds))
             print(f"    ok in {seconds:.1f} s", flush=True)
+        if stored_failed:  # the notebook keeps its old outputs: this campaign is evidence, not a stored run
+            from . import ledger
+
+            moved = ledger.set_aside(args.profile, campaign, RESULTS_DIR, EVIDENCE_DIR)
+            print(f"    the run to store failed: its campaign's {moved} ledger row(s) moved to "
+                  f"{_shown(EVIDENCE_DIR / f'{args.profile}.jsonl')}", flush=True)
     if timings:
         print("\nwall time per notebook:")
         for name, seconds in timings:
