@@ -105,6 +105,18 @@ def test_checked_outputs_are_stored(nb):
     assert not unexecuted, f"{nb.path.name}: code cells {unexecuted} check an output that was never stored"
 
 
+def test_progress_bars_store_what_jupyter_shows(nb):
+    """A progress bar redraws itself with carriage returns; stored, every frame would show in a plain
+    renderer. The runner keeps only the last (toolkit.runner.collapse_progress)."""
+    import copy
+
+    from toolkit.runner import collapse_progress
+
+    frames = collapse_progress(copy.deepcopy(nb))
+    assert frames == 0, f"{nb.path.name}: {frames} progress-bar frames stored; python -m toolkit.runner tidy"
+    assert not [o for c in _code(nb) for o in c.outputs if o.output_type == "stream" and "\r" in o.text]
+
+
 def test_no_errors_and_no_machine_paths(nb):
     for i, cell in enumerate(_code(nb)):
         for out in cell.outputs:

@@ -188,3 +188,21 @@ def test_a_failed_run_to_store_sets_its_campaign_aside_as_evidence(tmp_path, mon
     assert path.read_text() != before  # seed 7 passed and was stored
     assert [r["seed"] for r in ledger(results)] == [42, 7, 8]
     assert len(ledger(evidence)) == 2
+
+
+def test_a_stored_progress_bar_keeps_only_what_jupyter_shows():
+    stream = lambda name, text: nbformat.v4.new_output("stream", name=name, text=text)  # noqa: E731
+    cell = nbformat.v4.new_code_cell("...")
+    cell.outputs = [
+        stream("stdout", "loading\n"),
+        stream("stderr", "\rdecoding:   0%|  | 0/4"), stream("stderr", "\rdecoding:  50%|# | 2/4"),
+        stream("stderr", "\rdecoding: 100%|##| 4/4\n"),                      # a bar that stays
+        stream("stdout", "epoch 1\n"),
+        stream("stderr", "\rfolds:  50%|# | 1/2"), stream("stderr", "\r" + " " * 30), stream("stderr", "\r"),
+        stream("stdout", "done\n"),                                           # a bar cleared at its end
+    ]
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    assert notebooks.collapse_progress(nb) == 6
+    assert [(o["name"], o["text"]) for o in cell.outputs] == [
+        ("stdout", "loading\n"), ("stderr", "decoding: 100%|##| 4/4\n"), ("stdout", "epoch 1\ndone\n")]
+    assert notebooks.collapse_progress(nb) == 0  # nothing left to collapse

@@ -6,6 +6,7 @@ a notebook's committed outputs after editing it::
     python -m toolkit.runner run --profile full notebooks/03.5-*.ipynb
     python -m toolkit.runner run --profile full --backend jax notebooks/05.2-*.ipynb   # a GPU machine
     python -m toolkit.runner from-script draft.py notebooks/03.5-classifying-movie-reviews.ipynb
+    python -m toolkit.runner tidy notebooks/*.ipynb    # fold stored progress-bar frames (stored runs do it)
 
 The kernel gets the user-facing settings as environment variables (``DLWP_PROFILE``,
 ``DLWP_SEED``, ``KERAS_BACKEND``); where the rows go and which multi-seed campaign the run joins
@@ -29,7 +30,7 @@ from pathlib import Path
 
 from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR
 
-__all__ = ["cpu_words", "execute_notebook", "from_script", "run_notebook", "stamp_run"]
+__all__ = ["collapse_progress", "cpu_words", "execute_notebook", "from_script", "run_notebook", "stamp_run"]
 
 PROFILE_ENV, SEED_ENV, CAP_ENV = "DLWP_PROFILE", "DLWP_SEED", "DLWP_EPOCH_CAP"  # utils.profile, utils.seeding
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
@@ -133,11 +134,57 @@ def _device_words(backend: str) -> str:
     return cpu_words(cpuinfo, os.cpu_count(), onednn)
 
 
+def _as_shown(line: str) -> str:
+    """One line of a stream as a terminal shows it: each carriage return writes over the line from its
+    start (tqdm redraws its bar that way and clears it with spaces)."""
+    if "\r" not in line:
+        return line
+    end = "\n" if line.endswith("\n") else ""
+    shown = ""
+    for part in line.removesuffix("\n").split("\r"):
+        shown = part + shown[len(part):]
+    shown = shown.rstrip()
+    return shown + end if shown else ""
+
+
+def collapse_progress(nb) -> int:
+    """Keep of each progress bar only what Jupyter shows: in a cell whose streams hold carriage returns,
+    merge consecutive stream outputs of one name (stdout, stderr) and write each line's frames over one
+    another; drop a stream left empty (a bar cleared at its end). Changes ``nb`` in place; returns how
+    many stream outputs went."""
+    def merge(outputs: list) -> list:
+        merged: list = []
+        for out in outputs:
+            if (out.get("output_type") == "stream" and merged and merged[-1].get("output_type") == "stream"
+                    and merged[-1].get("name") == out.get("name")):
+                merged[-1]["text"] += out["text"]
+            else:
+                merged.append(out)
+        return merged
+
+    removed = 0
+    for cell in nb.cells:
+        outputs = cell.get("outputs") or []
+        if not any(o.get("output_type") == "stream" and "\r" in o["text"] for o in outputs):
+            continue  # no progress bar: the outputs stay as the kernel sent them
+        merged = merge(outputs)
+        for out in merged:
+            if out.get("output_type") == "stream" and "\r" in out["text"]:
+                lines = out["text"].split("\n")  # not splitlines(), which also splits at each "\r"
+                out["text"] = "".join(_as_shown(line + "\n") for line in lines[:-1]) + _as_shown(lines[-1])
+        kept = merge([o for o in merged if not (o.get("output_type") == "stream" and not o["text"])])
+        removed += len(outputs) - len(kept)
+        cell["outputs"] = kept
+    return removed
+
+
 def stamp_run(nb, profile_name: str, backend: str | None, seconds: float) -> None:
     """Note the stored run in ``nb``'s metadata (read by the syllabus, ``toolkit.course``): its profile,
-    backend, device (for a CPU, :func:`cpu_words`) and total time; drop widget state."""
+    backend, device (for a CPU, :func:`cpu_words`) and total time; drop widget state and progress-bar
+    frames (:func:`collapse_progress`)."""
     backend = backend or os.environ.get("KERAS_BACKEND", "tensorflow")
     nb.metadata.pop("widgets", None)
+    collapse_progress(nb)
     nb.metadata["dlwp_run"] = {
         "profile": profile_name,
         "backend": backend,
@@ -232,6 +279,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--results-dir", type=Path, default=None,
                      help="read and write the ledger rows in this folder instead of results/, saving no notebook "
                           "(a trial run)")
+    tidy = sub.add_parser("tidy", help="keep of each stored progress bar its last frame (what a stored run does)")
+    tidy.add_argument("paths", nargs="+", type=Path)
     conv = sub.add_parser("from-script", help="convert a percent-format script into a notebook")
     conv.add_argument("src", type=Path)
     conv.add_argument("dest", type=Path)
@@ -247,6 +296,17 @@ def main(argv: list[str] | None = None) -> int:
                 setattr(args, name, [int(t) for t in numbers])
         if not args.paths:
             parser.error("give at least one notebook")
+
+    if args.cmd == "tidy":
+        import nbformat
+
+        for path in args.paths:
+            nb = nbformat.read(path, as_version=4)
+            removed = collapse_progress(nb)
+            if removed:
+                nbformat.write(nb, path)
+                print(f"{_shown(path.resolve())}: {removed} progress-bar output(s) folded into their last frame")
+        return 0
 
     if args.cmd == "from-script":
         from_script(args.src, args.dest)
