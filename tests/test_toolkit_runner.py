@@ -206,3 +206,11 @@ def test_a_stored_progress_bar_keeps_only_what_jupyter_shows():
     assert [(o["name"], o["text"]) for o in cell.outputs] == [
         ("stdout", "loading\n"), ("stderr", "decoding: 100%|##| 4/4\n"), ("stdout", "epoch 1\ndone\n")]
     assert notebooks.collapse_progress(nb) == 0  # nothing left to collapse
+
+
+def test_paths_are_shown_from_the_checkout_when_inside_it_and_as_given_outside(tmp_path):
+    from toolkit import REPO_ROOT, matrix, shown
+
+    assert shown(REPO_ROOT / "notebooks" / "x.ipynb") == "notebooks/x.ipynb"
+    assert shown(tmp_path / "y.ipynb") == str(tmp_path / "y.ipynb")
+    assert notebooks.shown is shown and matrix.shown is shown  # one helper for both runners

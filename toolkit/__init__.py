@@ -21,3 +21,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RESULTS_DIR = REPO_ROOT / "results"
 EVIDENCE_DIR = RESULTS_DIR / "evidence"
+
+
+def shown(path: Path) -> str:
+    """``path`` as messages show it: relative to the checkout when it lies inside, else as given."""
+    full = Path(path).resolve()
+    return str(full.relative_to(REPO_ROOT)) if full.is_relative_to(REPO_ROOT) else str(path)

@@ -44,7 +44,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR
+from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR, shown
 
 __all__ = ["Job", "JobResult", "checkout_commit", "ledger_order", "main", "run_job", "run_matrix", "split_failed_stored"]
 
@@ -187,11 +187,6 @@ def _write_rows(rows: list[dict], directory: Path) -> None:
             fh.write(json.dumps(row, sort_keys=True) + "\n")
 
 
-def _shown(path: Path) -> str:
-    full = path.resolve()
-    return str(full.relative_to(REPO_ROOT)) if full.is_relative_to(REPO_ROOT) else str(path)
-
-
 def run_matrix(
     paths: list[Path],
     profile_name: str,
@@ -224,7 +219,7 @@ def run_matrix(
         for b, backend in enumerate(backends):
             campaign = f"{stamp}-{path.stem[:12]}-{backend}"
             for s, seed in enumerate(seeds):
-                jobs.append(Job(_shown(path), str(folder), source, profile_name, seed, backend, campaign,
+                jobs.append(Job(shown(path), str(folder), source, profile_name, seed, backend, campaign,
                                 save=stored and b == 0 and s == 0, commit=commit, timeout=timeout))
                 owner.append(p)
 
@@ -283,7 +278,7 @@ def run_matrix(
                 if aside:
                     _write_rows(aside, EVIDENCE_DIR)
                     print(f"the run to store failed: its campaign's {len(aside)} row(s) went to "
-                          f"{_shown(EVIDENCE_DIR / f'{profile_name}.jsonl')}", flush=True)
+                          f"{shown(EVIDENCE_DIR / f'{profile_name}.jsonl')}", flush=True)
     finally:
         client.close()
         if cluster is not None:

@@ -28,7 +28,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR
+from . import EVIDENCE_DIR, RESULTS_DIR, shown
 
 __all__ = ["collapse_progress", "cpu_words", "execute_notebook", "from_script", "run_notebook", "stamp_run"]
 
@@ -254,10 +254,6 @@ def from_script(src: Path, dest: Path) -> None:
     nbformat.write(nb, dest)
 
 
-def _shown(path: Path) -> Path:
-    return path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m toolkit.runner")
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -305,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             removed = collapse_progress(nb)
             if removed:
                 nbformat.write(nb, path)
-                print(f"{_shown(path.resolve())}: {removed} progress-bar output(s) folded into their last frame")
+                print(f"{shown(path)}: {removed} progress-bar output(s) folded into their last frame")
         return 0
 
     if args.cmd == "from-script":
@@ -326,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
     timings = []
     seeds = args.add_seeds or args.seeds or [None]
     for path in args.paths:
-        shown = path.resolve().relative_to(REPO_ROOT) if path.resolve().is_relative_to(REPO_ROOT) else path
+        where = shown(path)
         campaign = time.strftime("%Y%m%dT%H%M%S") + f"-{path.stem[:12]}" if args.seeds or storing else ""
         if args.add_seeds:
             from . import course, ledger
@@ -334,13 +330,13 @@ def main(argv: list[str] | None = None) -> int:
             section = course.section_of(path)
             stored = ledger.stored_run(ledger.read_rows(args.profile, results_dir), section)
             if stored is None:
-                failed.append(f"{shown} (no stored {args.profile} run of {section} in the ledger to add seeds to)")
+                failed.append(f"{where} (no stored {args.profile} run of {section} in the ledger to add seeds to)")
                 continue
             campaign = stored["campaign"]  # the added seeds join the stored run's campaign
         stored_failed = False
         for i, seed in enumerate(seeds):
             stored_here = i == 0 and storing
-            label = f"{shown}" + (f" (seed {seed}{', outputs stored' if stored_here else ''})" if seed is not None else "")
+            label = where + (f" (seed {seed}{', outputs stored' if stored_here else ''})" if seed is not None else "")
             print(f"[{args.profile}] {label} ...", flush=True)
             try:
                 seconds = run_notebook(path, args.profile, args.timeout, args.backend,
@@ -357,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
 
             moved = ledger.set_aside(args.profile, campaign, RESULTS_DIR, EVIDENCE_DIR)
             print(f"    the run to store failed: its campaign's {moved} ledger row(s) moved to "
-                  f"{_shown(EVIDENCE_DIR / f'{args.profile}.jsonl')}", flush=True)
+                  f"{shown(EVIDENCE_DIR / f'{args.profile}.jsonl')}", flush=True)
     if timings:
         print("\nwall time per notebook:")
         for name, seconds in timings:
