@@ -161,3 +161,28 @@ def test_a_declaration_is_read_as_committed_at_a_date():
         pytest.skip("no git history here (an export or a shallow clone)")
     assert ledger._declaration_at("8.1", "2026-12-01T00:00:00+00:00") is None  # before 8.1.toml existed
     assert "sampling_ms_per_char_predict" in ledger._declaration_at("8.1", "2026-12-05T14:00:00+00:00")
+
+
+def test_setting_a_campaign_aside_keeps_a_row_another_kernel_appends_meanwhile(tmp_path, monkeypatch):
+    import pathlib
+
+    results, evidence = tmp_path / "results", tmp_path / "evidence"
+    results.mkdir()
+    row = lambda campaign, value: json.dumps({"campaign": campaign, "value": value}) + "\n"  # noqa: E731
+    source = results / "full.jsonl"
+    source.write_text(row("stored", 1) + row("failed", 2) + row("failed", 3))
+    swap = pathlib.Path.replace
+
+    def append_then_swap(self, target):
+        # A kernel appends to the old file after set_aside read it and before the new one replaces it.
+        with open(source, "a") as fh:
+            fh.write(row("other", 4) + row("failed", 5))
+        return swap(self, target)
+
+    monkeypatch.setattr(pathlib.Path, "replace", append_then_swap)
+    assert ledger.set_aside("full", "failed", results, evidence) == 3
+    values = lambda file: [json.loads(line)["value"] for line in file.read_text().splitlines()]  # noqa: E731
+    assert values(source) == [1, 4]
+    assert values(evidence / "full.jsonl") == [2, 3, 5]
+    assert ledger.set_aside("full", "nothing-here", results, evidence) == 0
+    assert values(source) == [1, 4]

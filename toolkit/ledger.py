@@ -18,6 +18,7 @@ import argparse
 import json
 import math
 import re
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,21 +63,36 @@ def set_aside(profile_name: str, campaign: str, directory: Path | None = None,
     source = (directory or RESULTS_DIR) / f"{profile_name}.jsonl"
     if not campaign or not source.exists():
         return 0
-    kept, moved = [], []
-    for line in source.read_text(encoding="utf-8").splitlines(keepends=True):
-        if line.strip() and json.loads(line).get("campaign") == campaign:
-            moved.append(line if line.endswith("\n") else line + "\n")
-        else:
-            kept.append(line)
-    if moved:
+
+    def split(text: str) -> tuple[list[str], list[str]]:
+        kept, moved = [], []
+        for line in text.splitlines(keepends=True):
+            if line.strip() and json.loads(line).get("campaign") == campaign:
+                moved.append(line if line.endswith("\n") else line + "\n")
+            else:
+                kept.append(line)
+        return kept, moved
+
+    # Another notebook's kernel may append a row (``utils.ledger``: open, write one line, close) while
+    # this rewrites the file. The old file stays open here, so whatever lands in it after it was read,
+    # up to a moment after the swap, is carried over to the new file instead of being lost.
+    with open(source, encoding="utf-8") as old:
+        kept, moved = split(old.read())
+        if not moved:
+            return 0
         dest = (evidence_dir or EVIDENCE_DIR) / f"{profile_name}.jsonl"
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with open(dest, "a", encoding="utf-8") as fh:
-            fh.writelines(moved)
         partial = source.with_name(source.name + ".part")
         partial.write_text("".join(kept), encoding="utf-8")
         partial.replace(source)
-    return len(moved)
+        time.sleep(0.2)  # an append that opened the old file just before the swap finishes in it
+        late_kept, late_moved = split(old.read())
+    if late_kept:
+        with open(source, "a", encoding="utf-8") as fh:
+            fh.writelines(late_kept)
+    with open(dest, "a", encoding="utf-8") as fh:
+        fh.writelines(moved + late_moved)
+    return len(moved) + len(late_moved)
 
 
 def section_key(notebook: str) -> tuple:
