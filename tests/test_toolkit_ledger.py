@@ -186,3 +186,14 @@ def test_setting_a_campaign_aside_keeps_a_row_another_kernel_appends_meanwhile(t
     assert values(evidence / "full.jsonl") == [2, 3, 5]
     assert ledger.set_aside("full", "nothing-here", results, evidence) == 0
     assert values(source) == [1, 4]
+
+
+def test_naming_the_cpu_changes_only_bare_cpu_rows_of_the_given_runs(tmp_path):
+    rows = [_row("3.5", "acc", 0.9, "r1"), _row("3.5", "loss", 0.3, "r1", device="CPU"),
+            _row("3.5", "acc", 0.8, "r2"), _row("3.5", "acc", 0.7, "r1", device="GPU (NVIDIA H100)")]
+    (tmp_path / "full.jsonl").write_text("".join(json.dumps(r, sort_keys=True) + "\n" for r in rows))
+    words = "CPU (2 cores, AMD EPYC, AVX-512 bf16)"
+    assert ledger.name_the_cpu("full", {"r1"}, words, tmp_path) == 2
+    assert [r["device"] for r in ledger.read_rows("full", tmp_path)] == [words, words, "CPU (2 cores)", "GPU (NVIDIA H100)"]
+    assert ledger.run_ids("full", tmp_path) == {"r1", "r2"}
+    assert ledger.name_the_cpu("full", {"r1"}, "CPU (4 cores)", tmp_path) == 0  # already described

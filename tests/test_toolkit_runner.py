@@ -214,3 +214,27 @@ def test_paths_are_shown_from_the_checkout_when_inside_it_and_as_given_outside(t
     assert shown(REPO_ROOT / "notebooks" / "x.ipynb") == "notebooks/x.ipynb"
     assert shown(tmp_path / "y.ipynb") == str(tmp_path / "y.ipynb")
     assert notebooks.shown is shown and matrix.shown is shown  # one helper for both runners
+
+
+def test_the_runner_names_the_cpu_on_the_rows_of_its_own_runs_only(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setattr(notebooks.shutil, "which", lambda name: None)  # no nvidia-smi: a CPU machine
+    results = tmp_path / "trial"
+    results.mkdir()
+    old = {"schema": 2, "notebook": "S9.9", "name": "acc", "value": 0.9, "run": "earlier", "campaign": "c",
+           "device": "CPU (2 cores)"}
+    (results / "quick.jsonl").write_text(json.dumps(old, sort_keys=True) + "\n")
+    path = tmp_path / "S9.9-probe.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import json, os\n"
+        "rows = [{'schema': 2, 'notebook': 'S9.9', 'name': n, 'value': 0.5, 'run': 'now', 'device': d}\n"
+        "        for n, d in [('acc', 'CPU (2 cores)'), ('gpu_acc', 'GPU (NVIDIA H100)')]]\n"
+        f"with open({str(results / 'quick.jsonl')!r}, 'a') as fh:\n"
+        "    fh.writelines(json.dumps(r, sort_keys=True) + '\\n' for r in rows)")])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+    assert notebooks.main(["run", "--profile", "quick", "--results-dir", str(results), str(path)]) == 0
+    rows = [json.loads(line) for line in (results / "quick.jsonl").read_text().splitlines()]
+    cpu = notebooks._device_words("tensorflow")
+    assert [r["device"] for r in rows] == ["CPU (2 cores)", cpu, "GPU (NVIDIA H100)"]  # the earlier run keeps its words

@@ -27,7 +27,7 @@ from utils.ledger import fmt  # one number format for the notebooks' tables and 
 from . import EVIDENCE_DIR, REPO_ROOT, RESULTS_DIR
 
 __all__ = [
-    "fmt", "latest_rows", "migrate_rows", "read_rows", "render_table", "section_key", "seed_values",
+    "fmt", "latest_rows", "migrate_rows", "name_the_cpu", "read_rows", "run_ids", "render_table", "section_key", "seed_values",
     "set_aside", "shown_runs", "spread", "stored_run", "worded_now", "write_report",
 ]
 
@@ -51,6 +51,29 @@ def read_rows(profile_name: str = "full", directory: Path | None = None) -> list
     return rows
 
 
+def _rewrite(source: Path, split) -> list[str]:
+    """Rewrite ``source`` as ``split(lines)`` keeps it; return the lines ``split`` took out.
+
+    ``split`` maps the file's lines to (lines to keep, lines taken out). Another notebook's kernel may
+    append a row (``utils.ledger``: open, write one line, close) while this rewrites the file. The old
+    file stays open here, so whatever lands in it after it was read, up to a moment after the swap, goes
+    through ``split`` too and is carried over instead of being lost."""
+    with open(source, encoding="utf-8") as old:
+        lines = old.read().splitlines(keepends=True)
+        kept, taken = split(lines)
+        if kept == lines and not taken:
+            return []
+        partial = source.with_name(source.name + ".part")
+        partial.write_text("".join(kept), encoding="utf-8")
+        partial.replace(source)
+        time.sleep(0.2)  # an append that opened the old file just before the swap finishes in it
+        late_kept, late_taken = split(old.read().splitlines(keepends=True))
+    if late_kept:
+        with open(source, "a", encoding="utf-8") as fh:
+            fh.writelines(late_kept)
+    return taken + late_taken
+
+
 def set_aside(profile_name: str, campaign: str, directory: Path | None = None,
               evidence_dir: Path | None = None) -> int:
     """Move the rows of ``campaign`` from ``<directory>/<profile>.jsonl`` (``results/``) to the evidence
@@ -64,35 +87,62 @@ def set_aside(profile_name: str, campaign: str, directory: Path | None = None,
     if not campaign or not source.exists():
         return 0
 
-    def split(text: str) -> tuple[list[str], list[str]]:
+    def split(lines: list[str]) -> tuple[list[str], list[str]]:
         kept, moved = [], []
-        for line in text.splitlines(keepends=True):
+        for line in lines:
             if line.strip() and json.loads(line).get("campaign") == campaign:
                 moved.append(line if line.endswith("\n") else line + "\n")
             else:
                 kept.append(line)
         return kept, moved
 
-    # Another notebook's kernel may append a row (``utils.ledger``: open, write one line, close) while
-    # this rewrites the file. The old file stays open here, so whatever lands in it after it was read,
-    # up to a moment after the swap, is carried over to the new file instead of being lost.
-    with open(source, encoding="utf-8") as old:
-        kept, moved = split(old.read())
-        if not moved:
-            return 0
+    moved = _rewrite(source, split)
+    if moved:
         dest = (evidence_dir or EVIDENCE_DIR) / f"{profile_name}.jsonl"
         dest.parent.mkdir(parents=True, exist_ok=True)
-        partial = source.with_name(source.name + ".part")
-        partial.write_text("".join(kept), encoding="utf-8")
-        partial.replace(source)
-        time.sleep(0.2)  # an append that opened the old file just before the swap finishes in it
-        late_kept, late_moved = split(old.read())
-    if late_kept:
-        with open(source, "a", encoding="utf-8") as fh:
-            fh.writelines(late_kept)
-    with open(dest, "a", encoding="utf-8") as fh:
-        fh.writelines(moved + late_moved)
-    return len(moved) + len(late_moved)
+        with open(dest, "a", encoding="utf-8") as fh:
+            fh.writelines(moved)
+    return len(moved)
+
+
+BARE_CPU = re.compile(r"CPU( \(\d+ cores?\))?")
+
+
+def run_ids(profile_name: str, directory: Path | None = None) -> set[str]:
+    """The runs (``run``) that have rows in ``<directory>/<profile>.jsonl``, whatever their schema."""
+    path = (directory or RESULTS_DIR) / f"{profile_name}.jsonl"
+    if not path.exists():
+        return set()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return {str(json.loads(line).get("run", "")) for line in lines if line.strip()}
+
+
+def name_the_cpu(profile_name: str, runs: set[str], device: str, directory: Path | None = None) -> int:
+    """Give the rows of ``runs`` the runner's description of the CPU (``device``, for example
+    "CPU (2 cores, AMD EPYC, AVX-512 bf16, oneDNN on)"); return how many rows changed.
+
+    ``utils`` writes a CPU only as its core count, but the same notebook takes 1.4 to 2.6 times longer
+    on one session's CPU than on another's (``results/evidence/onednn/``). The runner knows the machine
+    it ran on and names it here, on the rows of the runs it made only; a row that names a GPU, or one
+    already described, keeps its words."""
+    source = (directory or RESULTS_DIR) / f"{profile_name}.jsonl"
+    if not runs or not source.exists():
+        return 0
+    changed = []
+
+    def split(lines: list[str]) -> tuple[list[str], list[str]]:
+        kept = []
+        for line in lines:
+            row = json.loads(line) if line.strip() else {}
+            if row.get("run") in runs and BARE_CPU.fullmatch(str(row.get("device", ""))):
+                row["device"] = device
+                line = json.dumps(row, sort_keys=True) + "\n"
+                changed.append(line)
+            kept.append(line)
+        return kept, []
+
+    _rewrite(source, split)
+    return len(changed)
 
 
 def section_key(notebook: str) -> tuple:

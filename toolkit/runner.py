@@ -12,7 +12,9 @@ The kernel gets the user-facing settings as environment variables (``DLWP_PROFIL
 ``DLWP_SEED``, ``KERAS_BACKEND``); where the rows go and which multi-seed campaign the run joins
 reach it as arguments of ``utils.session.configure``, in a cell run before the notebook's own and
 never saved. When the run to store fails, the notebook keeps its old outputs and the failed
-campaign's ledger rows go to ``results/evidence/`` (:func:`toolkit.ledger.set_aside`).
+campaign's ledger rows go to ``results/evidence/`` (:func:`toolkit.ledger.set_aside`). On a CPU,
+the rows of the runs it made name the CPU as the stored run's stamp does (:func:`cpu_words`), where
+``utils`` wrote only the core count (:func:`toolkit.ledger.name_the_cpu`).
 
 ``from-script`` turns a "percent" script (cells separated by ``# %%`` lines,
 ``# %% [markdown]`` for prose whose lines start with ``# ``) into a notebook
@@ -178,6 +180,17 @@ def collapse_progress(nb) -> int:
     return removed
 
 
+def name_the_cpu(profile_name: str, before: set[str], backend: str | None, results_dir: Path) -> int:
+    """Name this machine's CPU (:func:`cpu_words`) on the ledger rows of the runs made since ``before``
+    (the run ids there before the run started): ``utils`` writes only the core count."""
+    from . import ledger
+
+    device = _device_words(backend or os.environ.get("KERAS_BACKEND", "tensorflow"))
+    if not device.startswith("CPU"):
+        return 0
+    return ledger.name_the_cpu(profile_name, ledger.run_ids(profile_name, results_dir) - before, device, results_dir)
+
+
 def stamp_run(nb, profile_name: str, backend: str | None, seconds: float) -> None:
     """Note the stored run in ``nb``'s metadata (read by the syllabus, ``toolkit.course``): its profile,
     backend, device (for a CPU, :func:`cpu_words`) and total time; drop widget state and progress-bar
@@ -321,11 +334,13 @@ def main(argv: list[str] | None = None) -> int:
     failed = []
     timings = []
     seeds = args.add_seeds or args.seeds or [None]
+    from . import ledger
+
     for path in args.paths:
         where = shown(path)
         campaign = time.strftime("%Y%m%dT%H%M%S") + f"-{path.stem[:12]}" if args.seeds or storing else ""
         if args.add_seeds:
-            from . import course, ledger
+            from . import course
 
             section = course.section_of(path)
             stored = ledger.stored_run(ledger.read_rows(args.profile, results_dir), section)
@@ -338,19 +353,20 @@ def main(argv: list[str] | None = None) -> int:
             stored_here = i == 0 and storing
             label = where + (f" (seed {seed}{', outputs stored' if stored_here else ''})" if seed is not None else "")
             print(f"[{args.profile}] {label} ...", flush=True)
+            before = ledger.run_ids(args.profile, results_dir)
             try:
                 seconds = run_notebook(path, args.profile, args.timeout, args.backend,
                                        seed=seed, campaign=campaign, results_dir=results_dir, save=stored_here)
             except Exception as exc:  # keep going; report at the end
+                name_the_cpu(args.profile, before, args.backend, results_dir)
                 failed.append(label)
                 stored_failed = stored_failed or stored_here
                 print(f"    FAILED: {type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc).strip() else ''}")
                 continue
+            name_the_cpu(args.profile, before, args.backend, results_dir)
             timings.append((label, seconds))
             print(f"    ok in {seconds:.1f} s", flush=True)
         if stored_failed:  # the notebook keeps its old outputs: this campaign is evidence, not a stored run
-            from . import ledger
-
             moved = ledger.set_aside(args.profile, campaign, RESULTS_DIR, EVIDENCE_DIR)
             print(f"    the run to store failed: its campaign's {moved} ledger row(s) moved to "
                   f"{shown(EVIDENCE_DIR / f'{args.profile}.jsonl')}", flush=True)
