@@ -79,3 +79,19 @@ def test_a_failed_stored_job_sends_its_campaign_to_the_evidence_file():
     assert kept == [rows[2]] and aside == rows[:2]  # the stored campaign, its passing seed included
     lost_other = [matrix.JobResult(), matrix.JobResult(), matrix.JobResult(error="KilledWorker")]
     assert matrix.split_failed_stored(jobs, lost_other, rows) == (rows, [])  # a job that stores nothing
+
+
+def test_a_job_names_the_workers_cpu_on_its_rows(monkeypatch):
+    from toolkit import runner
+
+    monkeypatch.setattr(runner.shutil, "which", lambda name: None)  # no nvidia-smi: a CPU worker
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import json, pathlib, utils.session\n"
+        "out = pathlib.Path(utils.session._SETTINGS['results_dir']) / 'quick.jsonl'\n"
+        "rows = [{'run': 'R', 'device': 'CPU (2 cores)'}, {'run': 'R', 'device': 'GPU (NVIDIA H100)'}]\n"
+        "out.write_text(''.join(json.dumps(r) + '\\n' for r in rows))")])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    job = matrix.Job("probe.ipynb", "notebooks", nbformat.writes(nb), "quick", 42, "tensorflow", "c", save=False, commit=None)
+    result = matrix.run_job(job)
+    assert result.error is None, result.details
+    assert [r["device"] for r in result.rows] == [runner._device_words("tensorflow"), "GPU (NVIDIA H100)"]

@@ -120,7 +120,8 @@ def run_job(job: Job) -> JobResult:
     private folder; return them, the executed notebook when ``job.save``, or the error that stopped it."""
     import nbformat
 
-    from .runner import execute_notebook, stamp_run
+    from .ledger import BARE_CPU
+    from .runner import _device_words, execute_notebook, stamp_run
 
     _check_worker(job.commit)
     folder = REPO_ROOT / job.folder  # an absolute folder stays as it is
@@ -142,6 +143,10 @@ def run_job(job: Job) -> JobResult:
                 result.error = f"{type(exc).__name__}: {result.details.splitlines()[-1] if result.details else ''}"
         for ledger in sorted(Path(tmp).glob("*.jsonl")):
             result.rows += [json.loads(line) for line in ledger.read_text(encoding="utf-8").splitlines() if line.strip()]
+    cpu = _device_words(job.backend)  # this worker's CPU, as the runner names it (toolkit.ledger.name_the_cpu)
+    if cpu.startswith("CPU"):
+        result.rows = [row | {"device": cpu} if BARE_CPU.fullmatch(str(row.get("device", ""))) else row
+                       for row in result.rows]
     if job.save and result.error is None:
         stamp_run(nb, job.profile, job.backend, result.seconds)
         result.notebook = nbformat.writes(nb)
