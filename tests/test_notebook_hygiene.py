@@ -16,9 +16,7 @@ SECTIONS = [course.section_of(p) for p in NOTEBOOKS]
 # Expected failures, each with its reason; strict, so a notebook that no longer fails must leave its list.
 # The redesign (#25) moved every notebook's figures into one closing `run.check(...)` cell, which its
 # stored run has not executed yet: the re-run campaign (#27) runs each notebook top to bottom once.
-RERUN_PENDING = {
-    "8.1", "8.4",
-}
+RERUN_PENDING = {"8.1"}
 RERUN_REASON = "its closing run.check cell (#25) awaits the re-run campaign (#27)"
 PICTURES_PENDING: dict[str, str] = {}  # section -> why its stored run keeps no picture (strict xfail)
 DRAWS = re.compile(r"\bplt\.(show|plot|imshow)\(|\bplot_\w+\(|\.imshow\(")
