@@ -187,3 +187,25 @@ def test_declarations_that_cannot_fail_or_make_no_sense_are_refused(tmp_path, bo
     path.write_text("[x]\n" + body + "\n")
     with pytest.raises(ValueError):
         ledger.declared("x", path)
+
+
+def test_a_row_names_a_precision_other_than_float32(run):
+    import keras
+
+    assert "precision" not in ledger.record("imdb_test_accuracy", 0.88, run=run)  # float32: the default, unsaid
+    run.precision = "mixed_bfloat16"
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        assert ledger.record("imdb_test_accuracy", 0.88, run=run)["precision"] == "mixed_bfloat16"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
+def test_a_figure_is_refused_when_the_notebook_left_the_runs_precision(run):
+    import keras
+
+    run.precision = "mixed_bfloat16"  # the run started in bf16, then a clear_session() put Keras back in float32
+    keras.mixed_precision.set_global_policy("float32")
+    with pytest.raises(RuntimeError, match="clear_session"):
+        ledger.record("imdb_test_accuracy", 0.88, run=run)
+    assert rows(run) == []  # nothing written under a precision the row would misname

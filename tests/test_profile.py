@@ -44,3 +44,16 @@ def test_bad_cap_is_an_error(monkeypatch, bad):
     monkeypatch.setenv("DLWP_EPOCH_CAP", bad)
     with pytest.raises(ValueError, match="DLWP_EPOCH_CAP"):
         profile.epoch_cap()
+
+
+def test_precision_is_float32_unless_asked(monkeypatch):
+    monkeypatch.delenv("DLWP_PRECISION", raising=False)
+    assert profile.precision() == "float32"
+    monkeypatch.setenv("DLWP_PRECISION", " Mixed_BFloat16")
+    assert profile.precision() == "mixed_bfloat16"
+
+
+def test_an_unknown_precision_says_what_to_use(monkeypatch):
+    monkeypatch.setenv("DLWP_PRECISION", "bf16")
+    with pytest.raises(ValueError, match="DLWP_PRECISION='bf16'.*float32, mixed_bfloat16"):
+        profile.precision()

@@ -60,3 +60,21 @@ def test_start_works_when_tensorflow_cannot_be_found(monkeypatch):
     assert session._tensorflow_version() is None
     run = session.start("9.9", banner=False)
     assert "tensorflow" not in run.versions and run.versions["keras"] == keras.__version__
+
+
+def test_start_applies_the_asked_precision_and_the_banner_says_so(monkeypatch, capsys):
+    monkeypatch.setenv("DLWP_PRECISION", "mixed_bfloat16")
+    previous = session.activate(None)
+    try:
+        run = session.start("9.9", seed=1)
+        assert run.precision == "mixed_bfloat16"
+        assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
+        assert "precision: mixed_bfloat16 (DLWP_PRECISION)" in capsys.readouterr().out
+        monkeypatch.delenv("DLWP_PRECISION")
+        keras.mixed_precision.set_global_policy("float32")
+        run = session.start("9.9", seed=1)
+        assert run.precision == "float32"
+        assert "precision" not in capsys.readouterr().out  # float32: the banner stays as it always was
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+        session.activate(previous)

@@ -238,3 +238,53 @@ def test_the_runner_names_the_cpu_on_the_rows_of_its_own_runs_only(tmp_path, mon
     rows = [json.loads(line) for line in (results / "quick.jsonl").read_text().splitlines()]
     cpu = notebooks._device_words("tensorflow")
     assert [r["device"] for r in rows] == ["CPU (2 cores)", cpu, "GPU (NVIDIA H100)"]  # the earlier run keeps its words
+
+
+def _probe(path, source: str) -> None:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source)])
+    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nbformat.write(nb, path)
+
+
+def test_a_bf16_run_computes_in_bf16_and_its_rows_and_copy_say_so(tmp_path):
+    import json
+    import os
+
+    results, kept = tmp_path / "trial", tmp_path / "kept"
+    path = tmp_path / "S9.9-probe.ipynb"
+    _probe(path, "import keras, utils\n"
+                 "run = utils.start('S9.9', banner=False)\n"
+                 "y = keras.layers.Dense(2)(keras.ops.ones((1, 3)))\n"
+                 "print(keras.mixed_precision.global_policy().name, keras.backend.standardize_dtype(y.dtype))\n"
+                 "from utils import ledger\n"
+                 "ledger._append(run, ledger._row(run, 'acc', None, 'probe'))")
+    before = path.read_text()
+    assert notebooks.main(["run", "--profile", "quick", "--results-dir", str(results), "--precision",
+                           "mixed_bfloat16", "--copy-to", str(kept), str(path)]) == 0
+    assert path.read_text() == before  # a trial run leaves the notebook alone
+    assert "DLWP_PRECISION" not in os.environ  # set for the kernel only
+    copy = nbformat.read(kept / path.name, as_version=4)
+    assert len(copy.cells) == 1  # the settings cell is not kept
+    assert copy.cells[0].outputs[0]["text"].split() == ["mixed_bfloat16", "bfloat16"]
+    assert copy.metadata["dlwp_run"]["precision"] == "mixed_bfloat16"
+    rows = [json.loads(line) for line in (results / "quick.jsonl").read_text().splitlines()]
+    assert [r.get("precision") for r in rows] == ["mixed_bfloat16"]
+
+
+def test_copy_to_is_refused_for_a_run_to_store(tmp_path):
+    import pytest
+
+    with pytest.raises(SystemExit):
+        notebooks.main(["run", "--copy-to", str(tmp_path), "a.ipynb"])
+
+
+def test_a_relative_results_dir_means_from_where_the_runner_was_called(tmp_path, monkeypatch):
+    """The kernel works in the notebook's folder; `--results-dir results/x` still means ./results/x."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "nbs").mkdir()
+    path = tmp_path / "nbs" / "S9.9-probe.ipynb"
+    _probe(path, "import utils\nfrom utils import ledger\nrun = utils.start('S9.9', banner=False)\n"
+                 "ledger._append(run, ledger._row(run, 'acc', None, 'probe'))")
+    assert notebooks.main(["run", "--profile", "quick", "--results-dir", "trial", str(path)]) == 0
+    assert (tmp_path / "trial" / "quick.jsonl").exists()
+    assert not (tmp_path / "nbs" / "trial").exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import REPO
 
 UTILS = sorted((REPO / "utils").rglob("*.py"))
-USER_FACING = {"DLWP_PROFILE", "DLWP_MIRROR", "DLWP_OFFLINE", "DLWP_EPOCH_CAP", "DLWP_SEED"}
+USER_FACING = {"DLWP_PROFILE", "DLWP_MIRROR", "DLWP_OFFLINE", "DLWP_EPOCH_CAP", "DLWP_SEED", "DLWP_PRECISION"}
 
 
 def _imports(path: Path) -> set[str]:
@@ -45,7 +45,7 @@ def test_the_students_library_writes_no_readme_syllabus_or_notebook():
         assert "nbformat" not in _imports(path), f"{path.relative_to(REPO)} edits notebooks: the toolkit's job"
 
 
-def test_the_environment_variables_read_are_the_user_facing_five_and_the_readme_lists_them():
+def test_the_environment_variables_read_are_the_user_facing_six_and_the_readme_lists_them():
     used = set()
     for path in UTILS:
         used |= set(re.findall(r"\bDLWP_[A-Z_]+\b", path.read_text(encoding="utf-8")))

@@ -83,3 +83,26 @@ def test_holdout_split():
     assert not set(xt) & set(xv)
     with pytest.raises(ValueError):
         validation.holdout_split(x, y[:5], validation_size=0.2)
+
+
+def test_k_fold_keeps_the_runs_float_policy_across_its_cleared_sessions():
+    import keras
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(16, 3)).astype("float32")
+    y = x.sum(axis=1).astype("float32")
+    compute = []
+
+    def build():
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+        model.compile(optimizer="sgd", loss="mse")
+        compute.append(model.layers[0].compute_dtype)
+        return model
+
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        validation.k_fold(build, x, y, k=2, epochs=1, batch_size=8, progress=False)
+        assert keras.mixed_precision.global_policy().name == "mixed_bfloat16"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert compute == ["bfloat16", "bfloat16"]  # each fold's fresh model computes in the run's precision

@@ -310,7 +310,7 @@ def render_table(rows: list[dict]) -> str:
         shown_seeds = ", ".join(str(s) for s in seed_values(rows, r)) or str(r["seed"])
         lines.append(
             f"| {r['notebook']} | {label} | {fmt(r['book'])} | {ours} | {seeds} | {within} | {moved} | {band} | {ok} | "
-            f"{shown_seeds} | {r['backend']}, {r['device']} | {data} | {r['date'][:10]} |"
+            f"{shown_seeds} | {r['backend']}, {r['device']}{', ' + r['precision'] if r.get('precision') else ''} | {data} | {r['date'][:10]} |"
         )
     return "\n".join(lines)
 

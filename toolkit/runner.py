@@ -30,11 +30,17 @@ import sys
 import time
 from pathlib import Path
 
+from utils.profile import PRECISION_ENV_VAR as PRECISION_ENV
+from utils.profile import PRECISIONS
+
 from . import EVIDENCE_DIR, RESULTS_DIR, shown
 
 __all__ = ["collapse_progress", "cpu_words", "execute_notebook", "from_script", "run_notebook", "stamp_run"]
 
 PROFILE_ENV, SEED_ENV, CAP_ENV = "DLWP_PROFILE", "DLWP_SEED", "DLWP_EPOCH_CAP"  # utils.profile, utils.seeding
+# Keras's float policy for a whole run (``--precision``), read by ``utils.profile.precision``: the option
+# for long full runs on hardware with bf16 units (``results/evidence/bf16/``); float32 by default.
+DEFAULT_PRECISION = PRECISIONS[0]
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
 
 
@@ -46,6 +52,7 @@ def _settings_cell(results_dir: Path | None, campaign: str) -> str:
         args.append(f"campaign={campaign!r}")
     return f"import utils.session\nutils.session.configure({', '.join(args)})"
 
+
 def execute_notebook(
     nb,
     folder: Path,
@@ -56,6 +63,7 @@ def execute_notebook(
     seed: int | None = None,
     campaign: str = "",
     results_dir: Path | None = None,
+    precision: str = DEFAULT_PRECISION,
 ) -> float:
     """Execute the notebook ``nb`` (an ``nbformat`` node, changed in place) in a fresh kernel whose
     working folder is ``folder``; return wall seconds. Raises nbclient's ``CellExecutionError`` when a
@@ -63,11 +71,14 @@ def execute_notebook(
     import nbformat
     from nbclient import NotebookClient
 
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision {precision!r}: use one of {', '.join(PRECISIONS)}")
     injected = bool(campaign or results_dir is not None)
     if injected:
         nb.cells.insert(0, nbformat.v4.new_code_cell(_settings_cell(results_dir, campaign)))
-    env_before = {k: os.environ.get(k) for k in (PROFILE_ENV, "KERAS_BACKEND", SEED_ENV, "MPLBACKEND")}
+    env_before = {k: os.environ.get(k) for k in (PROFILE_ENV, "KERAS_BACKEND", SEED_ENV, "MPLBACKEND", PRECISION_ENV)}
     os.environ[PROFILE_ENV] = profile_name
+    os.environ[PRECISION_ENV] = precision  # utils.start applies it; the rows and the banner say which ran
     # Stored outputs must show the plots: an inherited MPLBACKEND=Agg (as `make test` sets) would leave
     # "<Figure ...>" text where readers expect a picture.
     os.environ["MPLBACKEND"] = INLINE_BACKEND
@@ -191,10 +202,11 @@ def name_the_cpu(profile_name: str, before: set[str], backend: str | None, resul
     return ledger.name_the_cpu(profile_name, ledger.run_ids(profile_name, results_dir) - before, device, results_dir)
 
 
-def stamp_run(nb, profile_name: str, backend: str | None, seconds: float) -> None:
+def stamp_run(nb, profile_name: str, backend: str | None, seconds: float,
+              precision: str = DEFAULT_PRECISION) -> None:
     """Note the stored run in ``nb``'s metadata (read by the syllabus, ``toolkit.course``): its profile,
-    backend, device (for a CPU, :func:`cpu_words`) and total time; drop widget state and progress-bar
-    frames (:func:`collapse_progress`)."""
+    backend, device (for a CPU, :func:`cpu_words`), total time and a float policy other than float32;
+    drop widget state and progress-bar frames (:func:`collapse_progress`)."""
     backend = backend or os.environ.get("KERAS_BACKEND", "tensorflow")
     nb.metadata.pop("widgets", None)
     collapse_progress(nb)
@@ -205,6 +217,8 @@ def stamp_run(nb, profile_name: str, backend: str | None, seconds: float) -> Non
         "epoch_cap": os.environ.get(CAP_ENV) or None,
         "seconds": round(seconds, 1),
     }
+    if precision != DEFAULT_PRECISION:
+        nb.metadata["dlwp_run"]["precision"] = precision
 
 
 def run_notebook(
@@ -217,22 +231,29 @@ def run_notebook(
     campaign: str = "",
     results_dir: Path | None = None,
     save: bool = True,
+    precision: str = DEFAULT_PRECISION,
+    copy_to: Path | None = None,
 ) -> float:
     """Execute ``path`` (fresh kernel, cwd = its folder) and save it in place; return wall seconds.
 
     ``backend`` (``jax``, ``torch``, ``tensorflow``) sets ``KERAS_BACKEND`` for the kernel and ``seed``
     its ``DLWP_SEED``; ``campaign`` is the multi-seed id its ledger rows carry and ``results_dir``
-    where they go (default ``results/``). With ``save=False`` the notebook runs (and records its
-    figures) but the file is left as it was.
+    where they go (default ``results/``), ``precision`` Keras's float policy for the whole run. With
+    ``save=False`` the notebook runs (and records its figures) but the file is left as it was;
+    ``copy_to`` (a folder) then keeps the executed copy there, under the notebook's name.
     """
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
     elapsed = execute_notebook(nb, path.parent, profile_name, timeout, backend,
-                               seed=seed, campaign=campaign, results_dir=results_dir)
+                               seed=seed, campaign=campaign, results_dir=results_dir, precision=precision)
+    if save or copy_to is not None:
+        stamp_run(nb, profile_name, backend, elapsed, precision)
     if save:
-        stamp_run(nb, profile_name, backend, elapsed)
         nbformat.write(nb, path)
+    elif copy_to is not None:
+        copy_to.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, copy_to / path.name)
     return elapsed
 
 
@@ -285,6 +306,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--evidence", action="store_true",
                      help="evidence for the bands: save no notebook and write the ledger rows to "
                           "results/evidence/ (committed; see toolkit.bands)")
+    run.add_argument("--precision", choices=PRECISIONS, default=os.environ.get(PRECISION_ENV) or DEFAULT_PRECISION,
+                     help="Keras's float policy for the whole run (DLWP_PRECISION, default float32); the rows "
+                          "and the stamp say which ran, and a notebook that resets the policy fails the run")
+    run.add_argument("--copy-to", type=Path, default=None,
+                     help="with --evidence or --results-dir: keep each executed notebook in this folder")
     run.add_argument("--results-dir", type=Path, default=None,
                      help="read and write the ledger rows in this folder instead of results/, saving no notebook "
                           "(a trial run)")
@@ -329,8 +355,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.evidence and args.results_dir:
         parser.error("--evidence writes to results/evidence/; give --results-dir only for a trial run")
     # A stored run's rows go to results/ (named, so that a failed one can be found and set aside).
-    results_dir = EVIDENCE_DIR if args.evidence else args.results_dir or RESULTS_DIR
+    # Resolved here: the kernel runs in the notebook's folder, where a relative path would land elsewhere.
+    results_dir = (EVIDENCE_DIR if args.evidence else args.results_dir or RESULTS_DIR).resolve()
+    if args.copy_to:
+        args.copy_to = args.copy_to.resolve()
     storing = not (args.add_seeds or args.evidence or args.results_dir)
+    if args.copy_to and storing:
+        parser.error("--copy-to keeps the executed copy of a run that is not stored: add --evidence or --results-dir")
     failed = []
     timings = []
     seeds = args.add_seeds or args.seeds or [None]
@@ -356,7 +387,8 @@ def main(argv: list[str] | None = None) -> int:
             before = ledger.run_ids(args.profile, results_dir)
             try:
                 seconds = run_notebook(path, args.profile, args.timeout, args.backend,
-                                       seed=seed, campaign=campaign, results_dir=results_dir, save=stored_here)
+                                       seed=seed, campaign=campaign, results_dir=results_dir, save=stored_here,
+                                       precision=args.precision, copy_to=args.copy_to)
             except Exception as exc:  # keep going; report at the end
                 name_the_cpu(args.profile, before, args.backend, results_dir)
                 failed.append(label)

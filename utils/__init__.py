@@ -11,7 +11,7 @@ Typical first cell of a notebook::
 
 Modules (each lists its public API in ``__all__``):
 
-- :mod:`utils.profile`    -- ``quick`` / ``full`` profile and ``pick()``
+- :mod:`utils.profile`    -- ``quick`` / ``full`` profile, ``pick()``, and the float ``precision()``
 - :mod:`utils.seeding`    -- one call that seeds Python, NumPy and the backend
 - :mod:`utils.data`       -- verified, offline-first datasets and weights
 - :mod:`utils.ledger`     -- record a figure, check it against its declared band, log it

@@ -122,7 +122,7 @@ def value_and_weight_grads(fn: Callable[[], object], weights: Sequence, *, backe
                 self.updated[id(update[0])] = update[0]
 
         def pure(values):
-            with _Recording(list(zip(weights, values))) as scope:
+            with _Recording(list(zip(weights, values, strict=True))) as scope:
                 value = fn()
             return value, [(v, scope.get_current_value(v)) for v in scope.updated.values()]
 
@@ -135,5 +135,5 @@ def value_and_weight_grads(fn: Callable[[], object], weights: Sequence, *, backe
 
         value = fn()
         grads = torch.autograd.grad(value, [w.value for w in weights], allow_unused=True)
-        return value.detach(), [torch.zeros_like(w.value) if g is None else g for g, w in zip(grads, weights)]
+        return value.detach(), [torch.zeros_like(w.value) if g is None else g for g, w in zip(grads, weights, strict=True)]
     raise _unknown(backend)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -47,7 +48,8 @@ from .session import Run, current_run
 __all__ = ["ROW_FIELDS", "SCHEMA", "Figure", "check", "declared", "figures_path", "fmt", "record", "validate_bands"]
 
 SCHEMA = 2
-# Every row has these fields; ``epoch_cap`` (a shortened run) and ``unavailable`` (the reason) are optional.
+# Every row has these fields; ``epoch_cap`` (a shortened run), ``unavailable`` (the reason) and ``precision``
+# (a float policy other than float32, ``DLWP_PRECISION``) are optional.
 ROW_FIELDS = (
     "schema", "notebook", "name", "description", "book", "profile", "band_name", "band", "value", "in_band",
     "seed", "backend", "device", "versions", "data", "date", "run", "campaign", "wall_time_s",
@@ -141,8 +143,23 @@ def _data(run: Run) -> dict[str, str]:
     return run.data | {k: v for k, v in store.sources().items() if k not in run.data}
 
 
+def _policy_held(run: Run) -> None:
+    """Refuse to record under a float policy other than the run's: ``keras.backend.clear_session()``
+    resets Keras's policy to float32, and a row would then name a precision that did not compute it."""
+    keras = sys.modules.get("keras")  # no Keras imported: nothing was computed with it
+    if keras is None:
+        return
+    now = keras.mixed_precision.global_policy().name
+    if now != run.precision:
+        raise RuntimeError(
+            f"{run.notebook} started in {run.precision} (DLWP_PRECISION) but Keras now computes in {now}: "
+            "a keras.backend.clear_session() resets the float policy. Run this notebook in float32 "
+            "(unset DLWP_PRECISION), or set the policy again after clearing the session."
+        )
+
+
 def _row(run: Run, name: str, book, description: str) -> dict:
-    return {
+    row = {
         "schema": SCHEMA,
         "notebook": run.notebook,
         "name": name,
@@ -159,6 +176,9 @@ def _row(run: Run, name: str, book, description: str) -> dict:
         "campaign": run.campaign or run.run_id,
         "wall_time_s": round(run.elapsed(), 1),
     }
+    if run.precision != "float32":  # a row without the field ran in float32, Keras's default
+        row["precision"] = run.precision
+    return row
 
 
 def _append(run: Run, row: dict) -> None:
@@ -181,6 +201,7 @@ def record(name: str, value: float | None, *, substitute: str | None = None, des
     is held to its ``capped`` band.
     """
     run = run or current_run()
+    _policy_held(run)
     path = figures_path(run.notebook, run.figures_dir)
     figures = declared(run.notebook, path)
     if name not in figures:

@@ -12,11 +12,14 @@ from __future__ import annotations
 import os
 from typing import TypeVar
 
-__all__ = ["CAP_ENV_VAR", "ENV_VAR", "PROFILES", "Epochs", "current", "epoch_cap", "epochs", "is_quick", "pick"]
+__all__ = ["CAP_ENV_VAR", "ENV_VAR", "PRECISIONS", "PRECISION_ENV_VAR", "PROFILES", "Epochs", "current", "epoch_cap",
+           "epochs", "is_quick", "pick", "precision"]
 
 ENV_VAR = "DLWP_PROFILE"
 CAP_ENV_VAR = "DLWP_EPOCH_CAP"
+PRECISION_ENV_VAR = "DLWP_PRECISION"
 PROFILES = ("full", "quick")
+PRECISIONS = ("float32", "mixed_bfloat16")  # Keras's float policies the course offers; float32 is the default
 DEFAULT = "full"
 
 T = TypeVar("T")
@@ -33,6 +36,24 @@ def current() -> str:
         raise ValueError(
             f"{ENV_VAR}={value!r} is not a profile; use one of {', '.join(PROFILES)} "
             f"(e.g. `export {ENV_VAR}=quick`)."
+        )
+    return value
+
+
+def precision() -> str:
+    """Keras's float policy for the run, from ``DLWP_PRECISION``: ``"float32"`` (default) or
+    ``"mixed_bfloat16"``, an option for long full runs on hardware with bf16 units (a recent GPU, or a
+    CPU with AVX-512 bf16 or AMX). :func:`utils.start` applies it and the ledger rows say which ran; how
+    close bf16 comes to float32 on 5.2 is measured in ``results/evidence/bf16/``.
+
+    >>> precision()  # with DLWP_PRECISION unset
+    'float32'
+    """
+    value = os.environ.get(PRECISION_ENV_VAR, "").strip().lower() or PRECISIONS[0]
+    if value not in PRECISIONS:
+        raise ValueError(
+            f"{PRECISION_ENV_VAR}={value!r} is not a precision the course offers; use one of "
+            f"{', '.join(PRECISIONS)} (e.g. `export {PRECISION_ENV_VAR}=mixed_bfloat16`), or unset it for float32."
         )
     return value
 

@@ -42,6 +42,7 @@ class Run:
     data: dict[str, str] = field(default_factory=dict)
     started_at: str = ""
     campaign: str = ""  # shared by the runs of one multi-seed reproduction; "" = this run alone
+    precision: str = "float32"  # Keras's float policy (DLWP_PRECISION); rows name it when not float32
     results_dir: Path = REPO_ROOT / "results"
     figures_dir: Path = REPO_ROOT / "notebooks" / "figures"  # the declarations: <notebook>.toml
     caps: list[tuple[int, int]] = field(default_factory=list)  # (epochs asked, epochs run) per capped fit
@@ -193,6 +194,9 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
     from . import data, seeding
 
     _quiet()
+    precision = profile.precision()
+    if precision != "float32":  # float32 is Keras's own default: nothing to set
+        keras.mixed_precision.set_global_policy(precision)
     used_seed = seeding.seed_everything(seed)
     for name in datasets:
         if name in data.ROUTE_PROBES:  # the loader chooses official or substitute: say which it will use
@@ -215,6 +219,7 @@ def start(notebook: str, datasets: Sequence[str] = (), seed: int | None = None, 
         versions=versions,
         data={name: sources[name] for name in datasets},
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        precision=precision,
         **_SETTINGS,
     )
     activate(run)
@@ -239,6 +244,8 @@ def format_banner(run: Run) -> str:
         f"device   : {run.device}",
         f"seed     : {run.seed}",
     ]
+    if run.precision != "float32":
+        lines.append(f"precision: {run.precision} ({profile.PRECISION_ENV_VAR}); float32 unless set")
     for i, (name, how) in enumerate(run.data.items()):
         lines.append(f"{'data' if i == 0 else '':<9}: {name} <- {how}")
     return "\n".join(lines)

@@ -121,7 +121,9 @@ def k_fold(
     result = KFoldResult(repeats=repeats)
     desc = f"{k}-fold" + (f" x{repeats}" if repeats > 1 else "")
     for train_idx, val_idx in tqdm(folds, desc=desc, disable=not progress):
-        keras.backend.clear_session()
+        policy = keras.mixed_precision.global_policy()
+        keras.backend.clear_session()  # which resets the float policy too: keep the run's
+        keras.mixed_precision.set_global_policy(policy)
         model = build_model()
         x_tr, y_tr = _take(x, train_idx), _take(y, train_idx)
         x_va, y_va = _take(x, val_idx), _take(y, val_idx)
