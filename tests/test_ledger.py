@@ -209,3 +209,13 @@ def test_a_figure_is_refused_when_the_notebook_left_the_runs_precision(run):
     with pytest.raises(RuntimeError, match="clear_session"):
         ledger.record("imdb_test_accuracy", 0.88, run=run)
     assert rows(run) == []  # nothing written under a precision the row would misname
+
+
+def test_a_float32_run_may_move_to_float64_on_purpose(run):
+    import keras
+
+    keras.mixed_precision.set_global_policy("float64")  # as utils.gradients.allow_float64 does for S1's checks
+    try:
+        assert "precision" not in ledger.record("imdb_test_accuracy", 0.88, run=run)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")

@@ -144,10 +144,12 @@ def _data(run: Run) -> dict[str, str]:
 
 
 def _policy_held(run: Run) -> None:
-    """Refuse to record under a float policy other than the run's: ``keras.backend.clear_session()``
-    resets Keras's policy to float32, and a row would then name a precision that did not compute it."""
+    """Refuse to record a run asked to compute in a mixed precision once Keras has left it:
+    ``keras.backend.clear_session()`` resets the policy to float32, and the row would then name a precision
+    that did not compute the figure. A float32 run names none, and may move to float64 on purpose
+    (``utils.gradients.allow_float64``)."""
     keras = sys.modules.get("keras")  # no Keras imported: nothing was computed with it
-    if keras is None:
+    if run.precision == "float32" or keras is None:
         return
     now = keras.mixed_precision.global_policy().name
     if now != run.precision:
