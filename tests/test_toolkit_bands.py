@@ -66,6 +66,35 @@ def test_the_evidence_report_is_current():
     assert evidence.render(rows) in text, "run `python -m toolkit.bands report`"
 
 
+def test_the_evidence_report_shows_todays_band_not_the_one_the_runs_asserted():
+    """A band widened after its evidence runs holds them in the report as in `check`; a band that does not
+    is shown as such; backends with different bands today get a row each; a figure no declaration names
+    any more is left out."""
+    ev = [_row("acc", 0.88, [0.9, 1.0], run="a"), _row("acc", 0.95, [0.9, 1.0], backend="jax", run="b"),
+          _row("gone", 0.5, [0.0, 1.0], run="c")]
+    today = {"acc": {"tensorflow": (0.85, 1.0), "jax": (0.85, 1.0)}, "gone": {}}
+    table = evidence.render(ev, band=lambda nb, name, backend: today[name].get(backend))
+    assert [line.split(" | ")[2:] for line in table.splitlines()[2:]] == [
+        ["[0.85, 1]", "2", "42", "jax, tensorflow", "0.88", "0.95", "yes |"]]
+    today["acc"]["jax"] = (0.9, 1.0)  # the bands differ: one row per backend, TensorFlow's 0.88 outside its own
+    rows = evidence.render(ev, band=lambda nb, name, backend: today[name].get(backend)).splitlines()[2:]
+    assert [(r.split(" | ")[5], r.split(" | ")[2], r.split(" | ")[-1]) for r in rows] == [
+        ("jax", "[0.9, 1]", "yes |"), ("tensorflow", "[0.85, 1]", "yes |")]
+    today["acc"]["tensorflow"] = (0.9, 1.0)
+    today["acc"]["jax"] = (0.9, 1.0)
+    assert evidence.render(ev, band=lambda nb, name, backend: today[name].get(backend)).endswith("**no** |")
+
+
+def test_todays_band_is_read_from_the_declaration():
+    from utils.ledger import declared
+
+    assert evidence.declared_band("8.1", "sampling_speedup", "torch") == declared("8.1")["sampling_speedup"].band(
+        "quick", "torch")[1] != declared("8.1")["sampling_speedup"].band("quick", "tensorflow")[1]
+    assert evidence.declared_band("6.3", "weather_gru_best_val_mae_jfk_weather_2013", "tensorflow") == \
+        declared("6.3")["weather_gru_best_val_mae"].band("quick", "tensorflow", substitute=True)[1]
+    assert evidence.declared_band("8.1", "no_such_figure", "tensorflow") is None
+
+
 def test_check_needs_a_quick_run_first(tmp_path, capsys):
     assert evidence.main(["check", "--current", str(tmp_path)]) == 1
     assert "make nbval" in capsys.readouterr().err
