@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit import EVIDENCE_DIR
+from toolkit import EVIDENCE_DIR, bands
 from toolkit.course import notebook_files, section_of
 from toolkit.ledger import latest_rows, read_rows
 from utils.ledger import FIGURES_DIR, declared, validate_bands
@@ -62,15 +62,8 @@ def test_a_band_holding_chance_needs_a_reason(tmp_path):
 
 
 def _declared_band(row: dict) -> tuple[str, tuple[float, float]] | None:
-    figures = declared(row["notebook"])
-    name, substitute = row["name"], False
-    if name not in figures:  # a substitute's row: <figure>_<substitute>
-        base = next((f for f in figures if name.startswith(f + "_") and figures[f].substitute_bands), None)
-        if base is None:
-            return None
-        name, substitute = base, True
     profile = "capped" if row.get("band_name") == "capped" else row["profile"]
-    return figures[name].band(profile, row["backend"], substitute=substitute)
+    return bands.declared_band(row["notebook"], row["name"], row["backend"], profile)
 
 
 def _rows_and_bands(rows: list[dict]):

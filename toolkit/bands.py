@@ -94,25 +94,31 @@ def against_evidence(current: list[dict], evidence: list[dict]) -> list[str]:
     return problems
 
 
-def declared_band(notebook: str, name: str, backend: str) -> tuple[float, float] | None:
-    """The quick band ``notebook``'s declaration gives ``name`` on ``backend`` today; a substitute's figure
-    (``<declared name>_<data>``) gets the declared figure's substitute band. ``None`` where the
-    declaration no longer names the figure."""
+def declared_band(notebook: str, name: str, backend: str, profile: str = "quick"
+                  ) -> tuple[str, tuple[float, float]] | None:
+    """(band name, band) that ``notebook``'s declaration gives the figure ``name`` today for ``profile`` on
+    ``backend``; a substitute's figure (``<declared name>_<data>``) gets the declared figure's substitute
+    band. ``None`` where the declaration no longer names the figure."""
     from utils.ledger import declared
 
     try:
         figures = declared(notebook)
     except FileNotFoundError:
         return None
-    if name in figures:
-        return figures[name].band("quick", backend)[1]
-    base = max((n for n, f in figures.items() if f.needs and name.startswith(n + "_")), key=len, default=None)
-    if base is None or not figures[base].substitute_bands:
-        return None
-    return figures[base].band("quick", backend, substitute=True)[1]
+    substitute = name not in figures
+    if substitute:
+        name = next((f for f in figures if name.startswith(f + "_") and figures[f].substitute_bands), None)
+        if name is None:
+            return None
+    return figures[name].band(profile, backend, substitute=substitute)
 
 
-def render(evidence: list[dict], band=declared_band) -> str:
+def _quick_band(notebook: str, name: str, backend: str) -> tuple[float, float] | None:
+    found = declared_band(notebook, name, backend)
+    return None if found is None else found[1]
+
+
+def render(evidence: list[dict], band=_quick_band) -> str:
     """A markdown table: per figure, the quick band declared today, the evidence runs and their range, and
     whether that band holds them all (one row per backend where today's bands differ). ``band(notebook,
     name, backend)`` gives today's band; figures no declaration names any more are left out."""
