@@ -30,6 +30,19 @@ def test_run_notebook_sets_the_backend_for_the_kernel_only(tmp_path, monkeypatch
     assert "KERAS_BACKEND" not in os.environ  # restored afterwards
 
 
+def test_kernel_env_sets_unsets_and_restores_even_after_an_error(monkeypatch):
+    import os
+
+    import pytest
+
+    monkeypatch.setenv("DLWP_PROFILE", "quick")
+    monkeypatch.delenv("DLWP_SEED", raising=False)
+    with pytest.raises(RuntimeError), notebooks.kernel_env(DLWP_PROFILE=None, DLWP_SEED="7"):
+        assert "DLWP_PROFILE" not in os.environ and os.environ["DLWP_SEED"] == "7"
+        raise RuntimeError("a cell failed")
+    assert os.environ["DLWP_PROFILE"] == "quick" and "DLWP_SEED" not in os.environ
+
+
 PROBE = ("import os, utils.session\n"
          "print(os.environ['DLWP_SEED'], utils.session._SETTINGS.get('campaign'), utils.session._SETTINGS.get('results_dir'))")
 

@@ -28,6 +28,8 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from utils.profile import PRECISION_ENV_VAR as PRECISION_ENV
@@ -35,13 +37,33 @@ from utils.profile import PRECISIONS
 
 from . import EVIDENCE_DIR, RESULTS_DIR, shown
 
-__all__ = ["collapse_progress", "cpu_words", "execute_notebook", "from_script", "run_notebook", "stamp_run"]
+__all__ = ["collapse_progress", "cpu_words", "execute_notebook", "from_script", "kernel_env", "run_notebook", "stamp_run"]
 
 PROFILE_ENV, SEED_ENV, CAP_ENV = "DLWP_PROFILE", "DLWP_SEED", "DLWP_EPOCH_CAP"  # utils.profile, utils.seeding
 # Keras's float policy for a whole run (``--precision``), read by ``utils.profile.precision``: the option
 # for long full runs on hardware with bf16 units (``results/evidence/bf16/``); float32 by default.
 DEFAULT_PRECISION = PRECISIONS[0]
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+
+
+def _set_env(values: dict[str, str | None]) -> None:
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+@contextmanager
+def kernel_env(**values: str | None) -> Iterator[None]:
+    """Set environment variables for the kernels started inside the block (``None`` unsets one; a kernel
+    inherits this process's environment when it starts) and restore every one of them afterwards."""
+    saved = {k: os.environ.get(k) for k in values}
+    _set_env(values)
+    try:
+        yield
+    finally:
+        _set_env(saved)
 
 
 def _settings_cell(results_dir: Path | None, campaign: str) -> str:
@@ -76,32 +98,29 @@ def execute_notebook(
     injected = bool(campaign or results_dir is not None)
     if injected:
         nb.cells.insert(0, nbformat.v4.new_code_cell(_settings_cell(results_dir, campaign)))
-    env_before = {k: os.environ.get(k) for k in (PROFILE_ENV, "KERAS_BACKEND", SEED_ENV, "MPLBACKEND", PRECISION_ENV)}
-    os.environ[PROFILE_ENV] = profile_name
-    os.environ[PRECISION_ENV] = precision  # utils.start applies it; the rows and the banner say which ran
-    # Stored outputs must show the plots: an inherited MPLBACKEND=Agg (as `make test` sets) would leave
-    # "<Figure ...>" text where readers expect a picture.
-    os.environ["MPLBACKEND"] = INLINE_BACKEND
+    env = {
+        PROFILE_ENV: profile_name,
+        PRECISION_ENV: precision,  # utils.start applies it; the rows and the banner say which ran
+        # Stored outputs must show the plots: an inherited MPLBACKEND=Agg (as `make test` sets) would leave
+        # "<Figure ...>" text where readers expect a picture.
+        "MPLBACKEND": INLINE_BACKEND,
+    }
     if backend:
-        os.environ["KERAS_BACKEND"] = backend
+        env["KERAS_BACKEND"] = backend
     if seed is not None:
-        os.environ[SEED_ENV] = str(seed)
+        env[SEED_ENV] = str(seed)
     t0 = time.perf_counter()
     try:
-        client = NotebookClient(
-            nb,
-            timeout=timeout if timeout else -1,
-            kernel_name="python3",
-            resources={"metadata": {"path": str(folder)}},
-            record_timing=False,
-        )
-        client.execute()
+        with kernel_env(**env):
+            client = NotebookClient(
+                nb,
+                timeout=timeout if timeout else -1,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(folder)}},
+                record_timing=False,
+            )
+            client.execute()
     finally:
-        for key, value in env_before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
         elapsed = time.perf_counter() - t0
     if injected:
         del nb.cells[0]

@@ -26,6 +26,9 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the checkout, for toolkit
+from toolkit.runner import kernel_env  # noqa: E402
+
 PRECISIONS = ("float32", "mixed_bfloat16")
 
 
@@ -45,29 +48,22 @@ def measure(path: Path, marker: str, warm: int, timed: int, precision: str) -> N
     nb = nbformat.read(path, as_version=4)
     loop = next(i for i, c in enumerate(nb.cells) if c.cell_type == "code" and marker in c.source)
     env = {"DLWP_PRECISION": precision, "DLWP_PROFILE": "full", "DLWP_EPOCH_CAP": str(warm), "MPLBACKEND": "Agg"}
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
     try:
-        client = NotebookClient(nb, timeout=-1, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
-        with client.setup_kernel():
-            for i in range(loop + 1):
-                client.execute_cell(nb.cells[i], i)
-            client.execute_cell(nbformat.v4.new_code_cell(f"import os; os.environ['DLWP_EPOCH_CAP'] = '{timed}'"), 0)
-            t0 = time.perf_counter()
-            client.execute_cell(nb.cells[loop], loop)
-            seconds = time.perf_counter() - t0
+        with kernel_env(**env):
+            client = NotebookClient(nb, timeout=-1, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
+            with client.setup_kernel():
+                for i in range(loop + 1):
+                    client.execute_cell(nb.cells[i], i)
+                client.execute_cell(nbformat.v4.new_code_cell(f"import os; os.environ['DLWP_EPOCH_CAP'] = '{timed}'"), 0)
+                t0 = time.perf_counter()
+                client.execute_cell(nb.cells[loop], loop)
+                seconds = time.perf_counter() - t0
     except CellExecutionError as exc:  # the notebook cannot run in this precision: say where and why
         plain = re.sub(r"\x1b\[[0-9;]*m", "", str(exc))  # the traceback comes coloured
         where = [ln.strip() for ln in plain.splitlines() if ln.startswith("Cell In")]
         where = where[-1] + " (" + " <- ".join(reversed(where[:-1])) + ")" if len(where) > 1 else "".join(where)
         print(f"\n## {path.name}, {precision}: FAILED in {where or 'a cell'}: {exc.ename}: {exc.evalue}")
         return
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
     lines = [ln.split("\r")[-1].strip() for ln in text_of(nb.cells[loop]).splitlines()]
     shown = [ln for ln in lines if re.search(r"ms/step|s/it|it/s|capped", ln)]
     print(f"\n## {path.name}, {precision}: {timed} iterations after {warm} to warm up")
