@@ -123,6 +123,23 @@ def test_times_come_from_a_measured_run():
     assert all(0 < s < 600 for s in times["quick_s"].values())
 
 
+def test_times_of_a_partial_nbval_run_do_not_replace_the_courses(tmp_path, monkeypatch, capsys):
+    """One notebook under nbval writes results/nbval-times.json too: its one time must not become the course's."""
+    times = tmp_path / "times.json"
+    times.write_text('{"source": "measured before", "quick_s": {"2.1": 10.0}}\n')
+    monkeypatch.setattr(course, "TIMES", times)
+    partial = tmp_path / "nbval-times.json"
+    partial.write_text('{"S1.4-regularisation.ipynb": 9.1}')
+    with pytest.raises(ValueError, match="partial nbval run"):
+        course.store_times(partial)
+    assert course.main(["times", "--from", str(partial)]) == 1
+    assert "2.1" in json.loads(times.read_text())["quick_s"]
+    every = tmp_path / "all.json"
+    every.write_text(json.dumps({p.name: 5.0 for p in course.notebook_files()}))
+    assert course.store_times(every) == len(course.notebook_files())
+    assert set(json.loads(times.read_text())["quick_s"]) == {course.section_of(p) for p in course.notebook_files()}
+
+
 def test_the_header_time_row_is_written_from_measurements_only():
     stored = {"profile": "full", "device": "CPU (2 cores)", "backend": "tensorflow", "seconds": 5029.1, "epoch_cap": "30"}
     row = course.time_row("5.2", stored, 41.0, None)

@@ -25,7 +25,7 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
-from . import REPO_ROOT
+from . import REPO_ROOT, shown
 
 __all__ = [
     "COLAB_TAG", "badge", "colab_cell_source", "full_runs", "header", "load_plan", "notebook_files",
@@ -294,9 +294,16 @@ def _time_rows() -> dict[Path, str]:
 
 
 def store_times(source: Path = NBVAL_TIMES, where: str = "2-core CPU") -> int:
-    """course/times.json from the quick times of the last ``make test`` (nbval) run."""
+    """course/times.json from the quick times of the last ``make test`` (nbval) run. Raises ValueError,
+    leaving the file as it was, when that run left out a notebook: the times of one run (say
+    ``pytest --nbval-lax notebooks/S1.4-*.ipynb``) must not replace the course's."""
     measured = json.loads(source.read_text())
     quick = {section_of(Path(k)): round(v, 1) for k, v in measured.items() if k.endswith(".ipynb")}
+    missing = sorted({section_of(p) for p in notebook_files()} - set(quick), key=str)
+    if missing:
+        raise ValueError(f"{shown(source)} has no time for {len(missing)} notebook(s) ({', '.join(missing[:5])}"
+                         f"{', ...' if len(missing) > 5 else ''}): a partial nbval run; {shown(TIMES)} keeps its "
+                         "times (`make test` measures them all)")
     TIMES.write_text(json.dumps({"source": f"measured {date.today():%Y-%m-%d} on a {where}",
                                  "quick_s": dict(sorted(quick.items()))}, indent=1) + "\n")
     return len(quick)
@@ -329,8 +336,11 @@ def sync(repo: str, branch: str) -> list[str]:
 
     changed = []
     if NBVAL_TIMES.exists() and (not TIMES.exists() or NBVAL_TIMES.stat().st_mtime > TIMES.stat().st_mtime):
-        store_times()
-        changed.append("course/times.json")
+        try:
+            store_times()
+            changed.append("course/times.json")
+        except ValueError as exc:
+            print(f"times not taken: {exc}", file=sys.stderr)
     rows = _time_rows()
     for path in notebook_files():
         nb = nbformat.read(path, as_version=4)
@@ -363,7 +373,11 @@ def main(argv: list[str] | None = None) -> int:
     plan = load_plan()
     repo, branch = plan["course"]["repository"], plan["course"]["branch"]
     if args.cmd == "times":
-        print(f"wrote {TIMES.relative_to(REPO_ROOT)} ({store_times(args.source, args.where)} notebooks)")
+        try:
+            print(f"wrote {TIMES.relative_to(REPO_ROOT)} ({store_times(args.source, args.where)} notebooks)")
+        except ValueError as exc:
+            print(exc, file=sys.stderr)
+            return 1
     elif args.cmd == "sync":
         changed = sync(repo, branch)
         print("updated: " + (", ".join(changed) if changed else "nothing (all generated files were current)"))
