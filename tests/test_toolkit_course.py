@@ -123,7 +123,7 @@ def test_times_come_from_a_measured_run():
     assert all(0 < s < 600 for s in times["quick_s"].values())
 
 
-def test_times_of_a_partial_nbval_run_do_not_replace_the_courses(tmp_path, monkeypatch, capsys):
+def test_times_of_a_partial_nbval_run_do_not_replace_the_courses(tmp_path, monkeypatch):
     """One notebook under nbval writes results/nbval-times.json too: its one time must not become the course's."""
     times = tmp_path / "times.json"
     times.write_text('{"source": "measured before", "quick_s": {"2.1": 10.0}}\n')
